@@ -1,0 +1,84 @@
+/**
+ * Shared start-up of the commands that run the pipeline: config, store,
+ * lake writer, rule engine and outputs.
+ * @module
+ */
+import { dirname, join, resolve } from "node:path";
+import { mkdirSync } from "node:fs";
+import { type CommonFlags, type Config, resolveConfig } from "../config.ts";
+import { openStore, type Store } from "../store/db.ts";
+import { UsageError } from "../errors.ts";
+import { configureLog, log } from "../log.ts";
+import type { LakeWriter } from "../lake/types.ts";
+import { localLakeWriter, nullLakeWriter } from "../lake/writer.ts";
+import { loadRuleSet, type RuleSet } from "../rules/loader.ts";
+import { RuleEngine } from "../rules/pool.ts";
+import { bundledRulesDir } from "../assets.ts";
+import type { Output } from "../alerts/outputs/types.ts";
+import { stdoutOutput } from "../alerts/outputs/stdout.ts";
+import { recordRuleErrors } from "../store/rule_errors.ts";
+
+/** Resolves config and applies its log level. */
+export async function setupConfig(flags: CommonFlags): Promise<Config> {
+  const cfg = await resolveConfig(flags);
+  configureLog(cfg.logLevel);
+  return cfg;
+}
+
+/** Opens the state database named by the config. */
+export function setupStore(cfg: Config): Store {
+  return openStore(cfg.statePath);
+}
+
+/** The lake writer for `--lake`. */
+export function setupLake(cfg: Config): LakeWriter {
+  if (cfg.lake === "none") return nullLakeWriter();
+  if (cfg.lake.startsWith("s3://")) {
+    throw new UsageError(`Cannot write lake "${cfg.lake}": S3 lakes are not available yet`);
+  }
+  return localLakeWriter(resolve(cfg.lake));
+}
+
+/** Loads the rule trees of the config (bundled rules when none are given). */
+export async function setupRuleSet(cfg: Config): Promise<RuleSet> {
+  const dirs = cfg.rules.length > 0 ? cfg.rules : [bundledRulesDir()];
+  const set = await loadRuleSet(dirs, cfg.helpers);
+  for (const p of set.problems) log.error(`Cannot load "${p.path}": ${p.message}`);
+  return set;
+}
+
+/** Working directory of Python workers, inside the state directory. */
+export function workerDir(cfg: Config): string {
+  const dir = cfg.statePath === ":memory:"
+    ? join(Deno.makeTempDirSync({ prefix: "iota-worker-" }))
+    : join(dirname(resolve(cfg.statePath)), "worker");
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Starts the rule engine and records rules that failed to load as rule errors. */
+export async function setupRuleEngine(
+  cfg: Config,
+  set: RuleSet,
+  store: Store,
+  options: { timeoutSecs?: number; prefilter?: boolean } = {},
+): Promise<RuleEngine> {
+  const engine = await RuleEngine.start(set, {
+    workers: cfg.workers,
+    cwd: workerDir(cfg),
+    statePath: cfg.statePath === ":memory:" ? null : resolve(cfg.statePath),
+    timeoutSecs: options.timeoutSecs,
+    prefilter: options.prefilter,
+  });
+  for (const f of engine.report.failed) {
+    log.error(`Cannot load rule "${f.ruleId}": ${f.message}`);
+  }
+  store.transaction(() => recordRuleErrors(store, engine.report.failed, null));
+  return engine;
+}
+
+/** Outputs of a one-shot run: stdout (text or JSON lines). */
+export function setupStdoutOutputs(json: boolean): Map<string, Output> {
+  const out = stdoutOutput({ format: json ? "json" : "text" });
+  return new Map([[out.name, out]]);
+}

@@ -1,0 +1,273 @@
+/**
+ * Builds the command tree. Each action lazy-imports its module, so `iota --help`
+ * and `iota rules test` start without loading the AWS SDK.
+ * @module
+ */
+import { Command, CommanderError, Option } from "commander";
+import type { ProcessFlags } from "./process.ts";
+import type { RuleFlags } from "./rules.ts";
+import { EXIT_FAILURES, EXIT_OK, EXIT_USAGE, NotAvailableError, UsageError } from "../errors.ts";
+import { configureLog, log, logEnabled } from "../log.ts";
+import denoJson from "../../deno.json" with { type: "json" };
+
+/** Collects a repeatable option into a list. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) {
+      throw new UsageError(`Invalid ${name} "${value}": expected a positive integer`);
+    }
+    return n;
+  };
+}
+
+function positiveNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) {
+      throw new UsageError(`Invalid ${name} "${value}": expected a positive number`);
+    }
+    return n;
+  };
+}
+
+/** Exit code set by an action. */
+let exitCode = EXIT_OK;
+
+function notYet(what: string): never {
+  throw new NotAvailableError(`"iota ${what}" is not available in this version of iota yet`);
+}
+
+function common(cmd: Command): Command {
+  return cmd
+    .option("--config <file>", "config file (YAML)")
+    .option("--state <path>", "SQLite state file (default ./iota-state/iota.db)")
+    .option("--log-level <level>", "debug | info | warn | error");
+}
+
+function ruleFlags(cmd: Command): Command {
+  return cmd
+    .option("--rules <dir>", "rules directory (repeatable; default: the bundled rules)", collect, [])
+    .option("--helpers <dir>", "Python helper modules directory (repeatable)", collect, []);
+}
+
+/** Builds the iota command tree. */
+export function buildCli(): Command {
+  const program = new Command("iota")
+    .description("Self-hosted detection engine for AWS CloudTrail")
+    .version(denoJson.version, "-V, --version")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .addHelpText(
+      "after",
+      `
+Examples:
+  iota process ./AWSLogs --json          run the full pipeline over local CloudTrail files
+  iota rules test --rules ./my-rules     run the unit tests of a rules tree
+  iota status                            what the state database holds`,
+    );
+
+  ruleFlags(common(
+    program.command("process")
+      .description("one-shot: the full pipeline over files, directories or S3 prefixes")
+      .argument("<paths...>", "CloudTrail files or directories"),
+  ))
+    .option("--lake <dir>", "lake directory, s3://bucket/prefix or none (default ./iota-lake)")
+    .option("--json", "alerts as JSON lines and a final JSON summary line")
+    .option("--strict", "exit 1 when any object or record was bad or a rule failed")
+    .option("--workers <n>", "Python rule workers (default: one per core)", positiveInt("--workers"))
+    .option(
+      "--concurrency <n>",
+      "objects processed at once (default: one per core)",
+      positiveInt("--concurrency"),
+    )
+    .option("--rule-timeout <secs>", "time limit per rule batch", positiveNumber("--rule-timeout"))
+    .option("--batch-size <n>", "events per batch (default 1000)", positiveInt("--batch-size"))
+    .addOption(new Option("--no-rules-engine", "write the lake only, run no rules").hideHelp())
+    .addHelpText(
+      "after",
+      `
+Examples:
+  iota process ./AWSLogs
+  iota process tests/fixtures --json --lake none
+  iota process s1.json.gz s2.json.gz --state /tmp/iota.db --strict`,
+    )
+    .action(async (paths: string[], opts: ProcessFlags) => {
+      const { runProcess } = await import("./process.ts");
+      exitCode = await runProcess(paths, opts);
+    });
+
+  common(
+    program.command("serve")
+      .description("long-running loop over every enabled integration (needs --config)"),
+  ).action(() => notYet("serve"));
+
+  common(
+    program.command("backfill")
+      .description("replay CloudTrail history from S3 or a directory through the pipeline")
+      .argument("<source>", "s3://bucket/prefix or a directory")
+      .option("--start <date>", "first day (YYYY-MM-DD)")
+      .option("--end <date>", "last day (YYYY-MM-DD)")
+      .option("--account <id>", "account id (repeatable)", collect, [])
+      .option("--region <r>", "region (repeatable)", collect, [])
+      .option("--concurrency <n>", "objects at once")
+      .option("--lake-only", "write the lake without rules")
+      .option("--no-alerts", "run rules but do not deliver alerts")
+      .option("--dry-run", "print the plan only"),
+  ).action(() => notYet("backfill"));
+
+  const rules = program.command("rules").description("test, list and validate detection rules");
+  ruleFlags(common(
+    rules.command("test")
+      .description("run the unit tests in every rule's YAML")
+      .option("--id <ruleId>", "only this rule")
+      .option("--json", "one JSON line per test and a JSON summary"),
+  ))
+    .addHelpText(
+      "after",
+      `
+Examples:
+  iota rules test
+  iota rules test --rules ./panther-analysis/rules --helpers ./panther-analysis/global_helpers`,
+    )
+    .action(async (opts: RuleFlags & { id?: string }) => {
+      const { runRulesTest } = await import("./rules.ts");
+      exitCode = await runRulesTest(opts);
+    });
+  ruleFlags(common(
+    rules.command("list").description("list rules with severity and state")
+      .option("--json", "JSON lines"),
+  )).action(async (opts: RuleFlags) => {
+    const { runRulesList } = await import("./rules.ts");
+    exitCode = await runRulesList(opts);
+  });
+  ruleFlags(common(
+    rules.command("validate").description("check every analysis file for schema problems"),
+  )).action(async (opts: RuleFlags) => {
+    const { runRulesValidate } = await import("./rules.ts");
+    exitCode = await runRulesValidate(opts);
+  });
+  common(
+    rules.command("errors").description("rule errors recorded in the state database")
+      .option("--rule <id>", "only this rule")
+      .option("--json", "JSON lines"),
+  ).action(async (opts: RuleFlags & { rule?: string }) => {
+    const { runRulesErrors } = await import("./rules.ts");
+    exitCode = await runRulesErrors(opts);
+  });
+
+  const integrations = program.command("integrations").description(
+    "manage CloudTrail sources and their health",
+  );
+  for (
+    const [name, desc] of [
+      ["add", "add a CloudTrail source"],
+      ["list", "list sources"],
+      ["show", "show one source"],
+      ["update", "change a source"],
+      ["enable", "enable a source"],
+      ["disable", "disable a source"],
+      ["remove", "remove a source"],
+      ["discover", "list accounts and regions present in a bucket"],
+      ["health", "health of every source (exit 1 when any is unhealthy)"],
+    ] as const
+  ) {
+    common(integrations.command(name).description(desc).allowUnknownOption().allowExcessArguments())
+      .action(() => notYet(`integrations ${name}`));
+  }
+
+  const alerts = program.command("alerts").description("list, inspect and re-deliver alerts");
+  common(
+    alerts.command("list").description("recent alerts")
+      .option("--rule <id>", "only this rule")
+      .option("--limit <n>", "at most this many", positiveInt("--limit"))
+      .option("--json", "JSON lines"),
+  ).action(async (opts: { json?: boolean; rule?: string; limit?: number }) => {
+    const { runAlertsList } = await import("./alerts.ts");
+    exitCode = await runAlertsList(opts);
+  });
+  common(
+    alerts.command("show").description("one alert with its sample events and deliveries")
+      .argument("<id>", "alert id")
+      .option("--json", "JSON"),
+  ).action(async (id: string, opts: { json?: boolean }) => {
+    const { runAlertsShow } = await import("./alerts.ts");
+    exitCode = await runAlertsShow(id, opts);
+  });
+  common(
+    alerts.command("retry").description("re-deliver one alert or every failed delivery")
+      .argument("[id]", "alert id")
+      .option("--failed", "every failed delivery"),
+  ).action(() => notYet("alerts retry"));
+
+  const lake = program.command("lake").description("the data lake");
+  common(
+    lake.command("ddl").description("print the Athena or DuckDB table definition")
+      .option("--engine <engine>", "athena | duckdb", "athena"),
+  ).action(() => notYet("lake ddl"));
+  common(
+    lake.command("query").description("run SQL over the local lake with DuckDB")
+      .argument("<sql>", "query"),
+  ).action(() => notYet("lake query"));
+
+  common(
+    program.command("status").description("objects, events, alerts and rule errors in the state")
+      .option("--json", "JSON"),
+  ).action(async (opts: { json?: boolean }) => {
+    const { runStatus } = await import("./status.ts");
+    exitCode = await runStatus(opts);
+  });
+
+  // Apply --log-level before any action runs.
+  program.hook("preAction", (_this, action) => {
+    const level = action.opts().logLevel;
+    if (typeof level === "string") {
+      if (!["debug", "info", "warn", "error"].includes(level)) {
+        throw new UsageError(
+          `Invalid --log-level "${level}": expected one of debug, info, warn, error`,
+        );
+      }
+      configureLog(level as "debug");
+    }
+  });
+  return program;
+}
+
+/** Runs the CLI and returns the process exit code. */
+export async function runCli(args: string[]): Promise<number> {
+  exitCode = EXIT_OK;
+  const program = buildCli();
+  program.configureOutput({
+    writeErr: (s) => Deno.stderr.writeSync(new TextEncoder().encode(s)),
+    writeOut: (s) => Deno.stdout.writeSync(new TextEncoder().encode(s)),
+  });
+  for (const cmd of allCommands(program)) cmd.exitOverride();
+  try {
+    await program.parseAsync(args, { from: "user" });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (
+        err.code === "commander.helpDisplayed" || err.code === "commander.version" ||
+        err.code === "commander.help"
+      ) return EXIT_OK;
+      return EXIT_USAGE;
+    }
+    if (err instanceof UsageError) {
+      log.error(err.message);
+      return EXIT_USAGE;
+    }
+    log.error(err instanceof Error ? err.message : String(err));
+    if (logEnabled("debug") && err instanceof Error && err.stack) log.debug(err.stack);
+    return EXIT_FAILURES;
+  }
+}
+
+function* allCommands(cmd: Command): Generator<Command> {
+  yield cmd;
+  for (const c of cmd.commands) yield* allCommands(c);
+}

@@ -1,0 +1,182 @@
+/**
+ * `iota process PATH...`: the full pipeline over local files, once.
+ * @module
+ */
+import { EXIT_FAILURES, EXIT_OK, UsageError } from "../errors.ts";
+import { log } from "../log.ts";
+import { listLocalObjects, openLocalObject } from "../sources/local.ts";
+import { type ObjectOutcome, type PipelineContext, processObject } from "../pipeline.ts";
+import { deliverDue } from "../alerts/forwarder.ts";
+import { defaultParallelism } from "../config.ts";
+import type { RuleEngine } from "../rules/pool.ts";
+import {
+  setupConfig,
+  setupLake,
+  setupRuleEngine,
+  setupRuleSet,
+  setupStdoutOutputs,
+  setupStore,
+} from "./_setup.ts";
+import { summarizeRuleErrors } from "../store/rule_errors.ts";
+
+/** Flags of `iota process`. */
+export interface ProcessFlags {
+  config?: string;
+  state?: string;
+  logLevel?: string;
+  rules: string[];
+  helpers: string[];
+  lake?: string;
+  json?: boolean;
+  strict?: boolean;
+  workers?: number;
+  concurrency?: number;
+  ruleTimeout?: number;
+  batchSize?: number;
+  rulesEngine?: boolean;
+}
+
+/** The summary `iota process` ends with. */
+export interface ProcessSummary {
+  type: "summary";
+  objects: number;
+  skipped: number;
+  bad_objects: number;
+  events: number;
+  alerts: number;
+  rule_errors: number;
+  bad_records: number;
+  digests: number;
+  seconds: number;
+}
+
+const encoder = new TextEncoder();
+
+/** Runs `iota process`; returns the exit code. */
+export async function runProcess(paths: string[], flags: ProcessFlags): Promise<number> {
+  const started = performance.now();
+  if (paths.some((p) => p.startsWith("s3://"))) {
+    throw new UsageError("Cannot process S3 prefixes yet: give local files or directories");
+  }
+  const cfg = await setupConfig(flags);
+  const objects = await listLocalObjects(paths);
+  const store = setupStore(cfg);
+  const lake = setupLake(cfg);
+  const outputs = setupStdoutOutputs(flags.json === true);
+  let engine: RuleEngine | null = null;
+  const ruleSet = flags.rulesEngine === false ? null : await setupRuleSet(cfg);
+  const summary: ProcessSummary = {
+    type: "summary",
+    objects: 0,
+    skipped: 0,
+    bad_objects: 0,
+    events: 0,
+    alerts: 0,
+    rule_errors: 0,
+    bad_records: 0,
+    digests: 0,
+    seconds: 0,
+  };
+  let failures = 0;
+  try {
+    if (ruleSet) {
+      engine = await setupRuleEngine(cfg, ruleSet, store, { timeoutSecs: flags.ruleTimeout });
+      summary.rule_errors += engine.report.failed.length;
+    }
+    const ctx: PipelineContext = {
+      store,
+      lake,
+      rules: engine,
+      ruleMap: engine?.ruleMap() ?? new Map(),
+      outputs: new Set(outputs.keys()),
+      defaultOutputs: [...outputs.keys()],
+      open: openLocalObject,
+      batchSize: flags.batchSize,
+    };
+    // Deliveries are serialized so two passes never send the same outbox row.
+    let delivering = Promise.resolve();
+    const deliver = () => {
+      delivering = delivering.then(() => deliverDue(store, outputs).then(() => {}));
+      return delivering;
+    };
+    const queue = [...objects];
+    const workers = Array.from(
+      { length: Math.min(flags.concurrency ?? defaultParallelism(), Math.max(1, queue.length)) },
+      async () => {
+        while (queue.length > 0) {
+          const obj = queue.shift()!;
+          let outcome: ObjectOutcome;
+          try {
+            outcome = await processObject(obj, ctx);
+          } catch (err) {
+            failures++;
+            log.error(
+              `Cannot process object "${obj.key}": ${err instanceof Error ? err.message : err}`,
+            );
+            continue;
+          }
+          account(summary, outcome);
+          if (outcome.fired.length > 0) await deliver();
+        }
+      },
+    );
+    await Promise.all(workers);
+    await deliver();
+  } finally {
+    await engine?.close();
+    summary.seconds = Math.round((performance.now() - started) / 10) / 100;
+    reportRuleErrors(store, started);
+    store.close();
+  }
+  writeSummary(summary, flags.json === true);
+  if (failures > 0) return EXIT_FAILURES;
+  if (flags.strict && (summary.bad_objects > 0 || summary.bad_records > 0 || summary.rule_errors > 0)) {
+    return EXIT_FAILURES;
+  }
+  return EXIT_OK;
+}
+
+function account(summary: ProcessSummary, o: ObjectOutcome): void {
+  if (o.skipped) {
+    summary.skipped++;
+    return;
+  }
+  summary.objects++;
+  summary.events += o.events;
+  summary.bad_records += o.badRecords;
+  summary.alerts += o.fired.length;
+  summary.rule_errors += o.ruleErrors;
+  if (o.kind === "digest") summary.digests++;
+  if (o.error !== null) {
+    summary.bad_objects++;
+    log.error(`Cannot decode object "${o.obj.key}": ${o.error}`, {
+      events_kept: o.events,
+    });
+  }
+  if (o.badRecords > 0) {
+    const shown = o.badReasons.slice(0, 3).map((b) => b.reason).join("; ");
+    log.warn(
+      `Object "${o.obj.key}" has ${o.badRecords} bad record${o.badRecords === 1 ? "" : "s"}: ${shown}${
+        o.badRecords > 3 ? "; …" : ""
+      }`,
+    );
+  }
+}
+
+/** One line per failing rule, for errors first recorded during this run. */
+function reportRuleErrors(store: import("../store/db.ts").Store, startedPerf: number): void {
+  const since = Date.now() - (performance.now() - startedPerf) - 1000;
+  for (const e of summarizeRuleErrors(store, { sinceMs: since })) {
+    const where = e.traceback ? ` (${e.traceback})` : "";
+    log.error(
+      `Rule "${e.ruleId}" failed on ${e.count} event${e.count === 1 ? "" : "s"}: ${e.type}: ${e.message}${where}`,
+    );
+  }
+}
+
+function writeSummary(s: ProcessSummary, json: boolean): void {
+  const text = json ? JSON.stringify(s) : `Processed ${s.objects} object${
+    s.objects === 1 ? "" : "s"
+  } (${s.skipped} already done, ${s.bad_objects} bad, ${s.digests} digests): ${s.events} events, ${s.bad_records} bad records, ${s.alerts} alerts, ${s.rule_errors} rule errors in ${s.seconds}s`;
+  Deno.stdout.writeSync(encoder.encode(text + "\n"));
+}

@@ -1,0 +1,23 @@
+/**
+ * The lake writer interface: one writer per source object, committed only
+ * after every event of the object has been written.
+ * @module
+ */
+import type { NormalizedEvent, SourceObjectRef } from "../process/types.ts";
+
+/** Writes the events of one source object. */
+export interface LakeObjectWriter {
+  /** Appends a batch of events. */
+  write(events: readonly NormalizedEvent[]): Promise<void>;
+  /** Makes the object's files visible (atomically) and returns how many files it wrote. */
+  commit(): Promise<number>;
+  /** Discards everything written for the object. */
+  abort(): Promise<void>;
+}
+
+/** A lake destination. */
+export interface LakeWriter {
+  /** Human-readable location, e.g. `./iota-lake` or `none`. */
+  readonly location: string;
+  begin(obj: SourceObjectRef): LakeObjectWriter;
+}

@@ -1,0 +1,254 @@
+/**
+ * Reads Panther-format analysis trees: rules (YAML + .py), global helpers and
+ * data models. Other analysis types are counted and skipped, never errors.
+ * @module
+ */
+import { parse as parseYaml } from "yaml";
+import { dirname, join, resolve } from "node:path";
+import type { RuleMeta, RuleTest, Severity } from "./types.ts";
+import { SEVERITIES } from "./types.ts";
+
+/** A data model mapping: a field name resolved by a path or a method of the model module. */
+export interface DataModelMapping {
+  name: string;
+  path?: string;
+  method?: string;
+}
+
+/** A data model (`AnalysisType: datamodel`). */
+export interface DataModelSpec {
+  id: string;
+  logTypes: string[];
+  mappings: DataModelMapping[];
+  /** Absolute path of the model's Python file, when it has one. */
+  modulePath: string | null;
+}
+
+/** A file that could not be loaded, with the reason. */
+export interface LoadProblem {
+  path: string;
+  message: string;
+}
+
+/** Everything found in the rule and helper directories. */
+export interface RuleSet {
+  rules: RuleMeta[];
+  /** Directories to put on the Python path, in order. */
+  helperDirs: string[];
+  dataModels: DataModelSpec[];
+  /** Analysis files of types iota does not run, by type. */
+  skipped: Record<string, number>;
+  problems: LoadProblem[];
+}
+
+const DEFAULT_DEDUP_MINUTES = 60;
+
+/**
+ * Loads every analysis file under `ruleDirs`; `helperDirs` are added to the
+ * Python path ahead of the directories of `global` analysis files.
+ */
+export async function loadRuleSet(
+  ruleDirs: readonly string[],
+  helperDirs: readonly string[] = [],
+): Promise<RuleSet> {
+  const set: RuleSet = {
+    rules: [],
+    helperDirs: helperDirs.map((d) => resolve(d)),
+    dataModels: [],
+    skipped: {},
+    problems: [],
+  };
+  const seenIds = new Map<string, string>();
+  for (const dir of ruleDirs) {
+    const root = resolve(dir);
+    try {
+      const info = await Deno.stat(root);
+      if (!info.isDirectory) throw new Error("not a directory");
+    } catch (err) {
+      set.problems.push({
+        path: root,
+        message: `Cannot read rules directory: ${err instanceof Error ? err.message : err}`,
+      });
+      continue;
+    }
+    for await (const path of walkYaml(root)) {
+      loadAnalysisFile(path, await Deno.readTextFile(path), set, seenIds);
+    }
+  }
+  return set;
+}
+
+async function* walkYaml(dir: string): AsyncGenerator<string> {
+  const entries: Deno.DirEntry[] = [];
+  for await (const e of Deno.readDir(dir)) entries.push(e);
+  entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  for (const e of entries) {
+    if (e.name.startsWith(".") || e.name === "node_modules" || e.name === "__pycache__") continue;
+    const path = join(dir, e.name);
+    if (e.isDirectory) yield* walkYaml(path);
+    else if (e.isFile && /\.ya?ml$/i.test(e.name)) yield path;
+  }
+}
+
+function loadAnalysisFile(
+  path: string,
+  text: string,
+  set: RuleSet,
+  seenIds: Map<string, string>,
+): void {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    set.problems.push({
+      path,
+      message: `invalid YAML: ${(err instanceof Error ? err.message : String(err)).split("\n")[0]}`,
+    });
+    return;
+  }
+  if (!isRecord(doc) || typeof doc.AnalysisType !== "string") {
+    // Not an analysis file (e.g. a pack manifest or CI config): ignore quietly.
+    set.skipped["(not analysis)"] = (set.skipped["(not analysis)"] ?? 0) + 1;
+    return;
+  }
+  const type = doc.AnalysisType.toLowerCase();
+  if (type === "global") {
+    const dir = dirname(path);
+    if (!set.helperDirs.includes(dir)) set.helperDirs.push(dir);
+    return;
+  }
+  if (type === "datamodel") {
+    const model = toDataModel(path, doc);
+    if (typeof model === "string") set.problems.push({ path, message: model });
+    else if (model.enabled) set.dataModels.push(model.spec);
+    return;
+  }
+  if (type !== "rule") {
+    set.skipped[type] = (set.skipped[type] ?? 0) + 1;
+    return;
+  }
+  const rule = toRuleMeta(path, doc);
+  if (typeof rule === "string") {
+    set.problems.push({ path, message: rule });
+    return;
+  }
+  const previous = seenIds.get(rule.id);
+  if (previous !== undefined) {
+    set.problems.push({ path, message: `duplicate RuleID "${rule.id}" (also in ${previous})` });
+    return;
+  }
+  seenIds.set(rule.id, path);
+  set.rules.push(rule);
+}
+
+/** Canonical severity for a case-insensitive name, or null. */
+export function canonicalSeverity(value: unknown): Severity | null {
+  if (typeof value !== "string") return null;
+  const lower = value.toLowerCase();
+  return SEVERITIES.find((s) => s.toLowerCase() === lower) ?? null;
+}
+
+function toRuleMeta(path: string, doc: Record<string, unknown>): RuleMeta | string {
+  const id = doc.RuleID;
+  if (typeof id !== "string" || id.trim() === "") return "missing RuleID";
+  if (typeof doc.Filename !== "string" || doc.Filename === "") {
+    return `rule "${id}": missing Filename`;
+  }
+  const severity = canonicalSeverity(doc.Severity);
+  if (severity === null) {
+    return `rule "${id}": unknown Severity ${JSON.stringify(doc.Severity)} (expected one of ${
+      SEVERITIES.join(", ")
+    })`;
+  }
+  const tests: RuleTest[] = [];
+  const rawTests = Array.isArray(doc.Tests) ? doc.Tests : [];
+  for (const [i, t] of rawTests.entries()) {
+    if (!isRecord(t)) continue;
+    tests.push({
+      name: typeof t.Name === "string" ? t.Name : `test ${i + 1}`,
+      expectedResult: typeof t.ExpectedResult === "boolean" ? t.ExpectedResult : null,
+      log: typeof t.Log === "string" ? tryParseJson(t.Log) : t.Log,
+      mocks: Array.isArray(t.Mocks)
+        ? t.Mocks.filter(isRecord).map((m) => ({
+          objectName: String(m.objectName ?? ""),
+          returnValue: m.returnValue,
+        }))
+        : [],
+    });
+  }
+  return {
+    id,
+    yamlPath: path,
+    pyPath: resolve(dirname(path), doc.Filename),
+    enabled: doc.Enabled !== false,
+    logTypes: stringList(doc.LogTypes),
+    severity,
+    dedupPeriodMinutes: positiveNumber(doc.DedupPeriodMinutes) ?? DEFAULT_DEDUP_MINUTES,
+    threshold: Math.max(1, Math.floor(positiveNumber(doc.Threshold) ?? 1)),
+    displayName: optionalString(doc.DisplayName),
+    description: optionalString(doc.Description),
+    runbook: optionalString(doc.Runbook),
+    reference: optionalString(doc.Reference),
+    tags: stringList(doc.Tags),
+    reports: isRecord(doc.Reports)
+      ? Object.fromEntries(Object.entries(doc.Reports).map(([k, v]) => [k, stringList(v)]))
+      : {},
+    summaryAttributes: stringList(doc.SummaryAttributes),
+    outputIds: stringList(doc.OutputIds),
+    createAlert: doc.CreateAlert !== false,
+    tests,
+    raw: doc,
+  };
+}
+
+function toDataModel(
+  path: string,
+  doc: Record<string, unknown>,
+): { spec: DataModelSpec; enabled: boolean } | string {
+  const id = typeof doc.DataModelID === "string" ? doc.DataModelID : null;
+  if (id === null) return "data model: missing DataModelID";
+  const mappings: DataModelMapping[] = [];
+  for (const m of Array.isArray(doc.Mappings) ? doc.Mappings : []) {
+    if (!isRecord(m) || typeof m.Name !== "string") continue;
+    mappings.push({
+      name: m.Name,
+      path: typeof m.Path === "string" ? m.Path : undefined,
+      method: typeof m.Method === "string" ? m.Method : undefined,
+    });
+  }
+  return {
+    enabled: doc.Enabled !== false,
+    spec: {
+      id,
+      logTypes: stringList(doc.LogTypes),
+      mappings,
+      modulePath: typeof doc.Filename === "string" ? resolve(dirname(path), doc.Filename) : null,
+    },
+  };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function stringList(v: unknown): string[] {
+  if (typeof v === "string") return [v];
+  if (!Array.isArray(v)) return [];
+  return v.filter((x) => x !== null && x !== undefined).map(String);
+}
+
+function optionalString(v: unknown): string | null {
+  return typeof v === "string" && v !== "" ? v : null;
+}
+
+function positiveNumber(v: unknown): number | null {
+  return typeof v === "number" && Number.isFinite(v) && v > 0 ? v : null;
+}
+
+function tryParseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

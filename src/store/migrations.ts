@@ -1,0 +1,88 @@
+/**
+ * Numbered schema migrations. Append only: never edit a migration that has shipped.
+ * @module
+ */
+
+/** One schema step; `version` is its position, starting at 1. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "initial",
+    sql: `
+      CREATE TABLE objects (
+        uri TEXT PRIMARY KEY,
+        etag TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        source_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        records INTEGER NOT NULL,
+        events INTEGER NOT NULL,
+        bad_records INTEGER NOT NULL,
+        error TEXT,
+        lake_files INTEGER NOT NULL DEFAULT 0,
+        first_event_time INTEGER,
+        last_event_time INTEGER,
+        processed_at INTEGER NOT NULL
+      );
+      CREATE INDEX objects_source ON objects(source_id, processed_at);
+
+      CREATE TABLE alerts (
+        id TEXT PRIMARY KEY,
+        rule_id TEXT NOT NULL,
+        dedup TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        title TEXT NOT NULL,
+        description TEXT,
+        reference TEXT,
+        runbook TEXT,
+        window_start INTEGER NOT NULL,
+        window_end INTEGER NOT NULL,
+        first_event_time INTEGER NOT NULL,
+        last_event_time INTEGER NOT NULL,
+        match_count INTEGER NOT NULL,
+        fired INTEGER NOT NULL,
+        context TEXT,
+        sample_row_ids TEXT NOT NULL,
+        sample_events TEXT NOT NULL,
+        destinations TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX alerts_key ON alerts(rule_id, dedup, window_start);
+      CREATE INDEX alerts_created ON alerts(created_at);
+
+      CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        alert_id TEXT NOT NULL REFERENCES alerts(id),
+        output TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        last_error TEXT,
+        created_at INTEGER NOT NULL,
+        delivered_at INTEGER,
+        UNIQUE (alert_id, output)
+      );
+      CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+
+      CREATE TABLE rule_errors (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        rule_id TEXT NOT NULL,
+        row_id TEXT,
+        object_uri TEXT,
+        error_type TEXT NOT NULL,
+        message TEXT NOT NULL,
+        traceback TEXT,
+        created_at INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX rule_errors_once ON rule_errors(rule_id, ifnull(row_id, ''), error_type);
+      CREATE INDEX rule_errors_rule ON rule_errors(rule_id, created_at);
+    `,
+  },
+];

@@ -130,7 +130,9 @@ async function applyFile(cfg: Config, path: string): Promise<void> {
   const rel = (p: string) => p.startsWith("s3://") || p === "none" ? p : resolve(base, p);
   const d = doc as Record<string, unknown>;
   for (const key of Object.keys(d)) {
-    if (!KNOWN_KEYS.has(key)) throw new UsageError(`Invalid config "${path}": unknown key "${key}"`);
+    if (!KNOWN_KEYS.has(key)) {
+      throw new UsageError(`Invalid config "${path}": unknown key "${key}"`);
+    }
   }
   const str = (key: string): string => {
     if (typeof d[key] !== "string") {
@@ -162,7 +164,10 @@ async function applyFile(cfg: Config, path: string): Promise<void> {
       throw new UsageError(`Invalid config "${path}": "outputs" must be a list`);
     }
     cfg.outputs = list.map((o, i) => {
-      if (typeof o !== "object" || o === null || typeof o.name !== "string" || typeof o.type !== "string") {
+      if (
+        typeof o !== "object" || o === null || typeof o.name !== "string" ||
+        typeof o.type !== "string"
+      ) {
         throw new UsageError(
           `Invalid config "${path}": outputs[${i}] needs a string "name" and "type"`,
         );

@@ -3,7 +3,7 @@
  * DedupPeriodMinutes opens at the first matching event's time (event time, so
  * backfill and live runs agree). An alert fires once its window holds
  * Threshold matches. Windows never overlap: an event older than an open window
- * opens (or joins) the window it falls in.
+ * joins it when it is less than one period older, else opens its own window.
  * @module
  */
 import { createHash } from "node:crypto";
@@ -65,8 +65,13 @@ export function applyMatches(
     let alert = windows.find((w) => w.windowStart <= m.eventTime && m.eventTime < w.windowEnd);
     if (alert === undefined) {
       const next = windows.find((w) => w.windowStart > m.eventTime);
-      const end = Math.min(m.eventTime + periodMs, next?.windowStart ?? Infinity);
-      alert = openWindow(m, rule, end, now);
+      if (next !== undefined && next.windowStart - m.eventTime < periodMs) {
+        // A late event less than one period before a window joins it, so files that
+        // arrive out of order do not split one incident into two alerts.
+        alert = next;
+      } else {
+        alert = openWindow(m, rule, m.eventTime + periodMs, now);
+      }
     }
     if (alert.sampleRowIds.includes(m.rowId)) continue; // the same event seen again
     alert.matchCount++;
@@ -80,12 +85,13 @@ export function applyMatches(
     if (!alert.fired && rule.createAlert && alert.matchCount >= rule.threshold) {
       alert.fired = true;
       alert.createdAt = now;
-      const outputs = routeAlert(alert.destinations, rule, options);
-      alert.destinations = outputs;
-      enqueueDeliveries(store, alert.id, outputs, now);
+      alert.destinations = routeAlert(alert.destinations, rule, options);
+      saveAlert(store, alert);
+      enqueueDeliveries(store, alert.id, alert.destinations, now);
       fired.push(alert);
+    } else {
+      saveAlert(store, alert);
     }
-    saveAlert(store, alert);
     touched.add(alert.id);
   }
   return { fired, touched: touched.size };

@@ -17,7 +17,11 @@ export interface RetryPolicy {
 }
 
 /** Default retry policy: 8 tries over roughly half an hour. */
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 2000, maxDelayMs: 600_000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 8,
+  baseDelayMs: 2000,
+  maxDelayMs: 600_000,
+};
 
 /** Counts from one delivery pass. */
 export interface DeliveryReport {

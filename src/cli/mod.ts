@@ -51,7 +51,12 @@ function common(cmd: Command): Command {
 
 function ruleFlags(cmd: Command): Command {
   return cmd
-    .option("--rules <dir>", "rules directory (repeatable; default: the bundled rules)", collect, [])
+    .option(
+      "--rules <dir>",
+      "rules directory (repeatable; default: the bundled rules)",
+      collect,
+      [],
+    )
     .option("--helpers <dir>", "Python helper modules directory (repeatable)", collect, []);
 }
 
@@ -79,7 +84,11 @@ Examples:
     .option("--lake <dir>", "lake directory, s3://bucket/prefix or none (default ./iota-lake)")
     .option("--json", "alerts as JSON lines and a final JSON summary line")
     .option("--strict", "exit 1 when any object or record was bad or a rule failed")
-    .option("--workers <n>", "Python rule workers (default: one per core)", positiveInt("--workers"))
+    .option(
+      "--workers <n>",
+      "Python rule workers (default: one per core)",
+      positiveInt("--workers"),
+    )
     .option(
       "--concurrency <n>",
       "objects processed at once (default: one per core)",

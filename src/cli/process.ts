@@ -130,7 +130,9 @@ export async function runProcess(paths: string[], flags: ProcessFlags): Promise<
   }
   writeSummary(summary, flags.json === true);
   if (failures > 0) return EXIT_FAILURES;
-  if (flags.strict && (summary.bad_objects > 0 || summary.bad_records > 0 || summary.rule_errors > 0)) {
+  if (
+    flags.strict && (summary.bad_objects > 0 || summary.bad_records > 0 || summary.rule_errors > 0)
+  ) {
     return EXIT_FAILURES;
   }
   return EXIT_OK;
@@ -156,9 +158,9 @@ function account(summary: ProcessSummary, o: ObjectOutcome): void {
   if (o.badRecords > 0) {
     const shown = o.badReasons.slice(0, 3).map((b) => b.reason).join("; ");
     log.warn(
-      `Object "${o.obj.key}" has ${o.badRecords} bad record${o.badRecords === 1 ? "" : "s"}: ${shown}${
-        o.badRecords > 3 ? "; …" : ""
-      }`,
+      `Object "${o.obj.key}" has ${o.badRecords} bad record${
+        o.badRecords === 1 ? "" : "s"
+      }: ${shown}${o.badRecords > 3 ? "; …" : ""}`,
     );
   }
 }
@@ -169,14 +171,18 @@ function reportRuleErrors(store: import("../store/db.ts").Store, startedPerf: nu
   for (const e of summarizeRuleErrors(store, { sinceMs: since })) {
     const where = e.traceback ? ` (${e.traceback})` : "";
     log.error(
-      `Rule "${e.ruleId}" failed on ${e.count} event${e.count === 1 ? "" : "s"}: ${e.type}: ${e.message}${where}`,
+      `Rule "${e.ruleId}" failed on ${e.count} event${
+        e.count === 1 ? "" : "s"
+      }: ${e.type}: ${e.message}${where}`,
     );
   }
 }
 
 function writeSummary(s: ProcessSummary, json: boolean): void {
-  const text = json ? JSON.stringify(s) : `Processed ${s.objects} object${
-    s.objects === 1 ? "" : "s"
-  } (${s.skipped} already done, ${s.bad_objects} bad, ${s.digests} digests): ${s.events} events, ${s.bad_records} bad records, ${s.alerts} alerts, ${s.rule_errors} rule errors in ${s.seconds}s`;
+  const text = json
+    ? JSON.stringify(s)
+    : `Processed ${s.objects} object${
+      s.objects === 1 ? "" : "s"
+    } (${s.skipped} already done, ${s.bad_objects} bad, ${s.digests} digests): ${s.events} events, ${s.bad_records} bad records, ${s.alerts} alerts, ${s.rule_errors} rule errors in ${s.seconds}s`;
   Deno.stdout.writeSync(encoder.encode(text + "\n"));
 }

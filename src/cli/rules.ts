@@ -87,7 +87,9 @@ export async function runRulesList(flags: RuleFlags): Promise<number> {
       );
     }
   }
-  if (!flags.json) out(`${set.rules.length} rules (${set.rules.filter((r) => r.enabled).length} enabled)`);
+  if (!flags.json) {
+    out(`${set.rules.length} rules (${set.rules.filter((r) => r.enabled).length} enabled)`);
+  }
   return set.problems.length > 0 ? EXIT_FAILURES : EXIT_OK;
 }
 
@@ -135,9 +137,9 @@ export async function runRulesErrors(
         }));
       } else {
         out(
-          `${e.ruleId}  ${e.type} x${e.count}  ${e.message}${e.traceback ? `  (${e.traceback})` : ""}  last ${
-            formatEventTime(e.lastSeen)
-          }`,
+          `${e.ruleId}  ${e.type} x${e.count}  ${e.message}${
+            e.traceback ? `  (${e.traceback})` : ""
+          }  last ${formatEventTime(e.lastSeen)}`,
         );
       }
     }

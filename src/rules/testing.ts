@@ -68,7 +68,14 @@ export async function runRuleTests(
       const loaded = load.rules[i];
       if (!loaded?.loaded) {
         for (const t of rule.tests) {
-          add(report, rule, t.name, false, `rule failed to load: ${loaded?.error ?? "unknown"}`, null);
+          add(
+            report,
+            rule,
+            t.name,
+            false,
+            `rule failed to load: ${loaded?.error ?? "unknown"}`,
+            null,
+          );
         }
         continue;
       }

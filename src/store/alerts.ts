@@ -94,13 +94,22 @@ export function alertWindowsAround(
   return rows.map(fromRaw);
 }
 
-/** Inserts or fully replaces an alert row. */
+/** Inserts an alert row or updates every column of an existing one. */
 export function saveAlert(store: Store, a: AlertRow): void {
   store.db.prepare(
-    `INSERT OR REPLACE INTO alerts (id, rule_id, dedup, severity, title, description, reference,
+    `INSERT INTO alerts (id, rule_id, dedup, severity, title, description, reference,
        runbook, window_start, window_end, first_event_time, last_event_time, match_count, fired,
        context, sample_row_ids, sample_events, destinations, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET severity = excluded.severity, title = excluded.title,
+       description = excluded.description, reference = excluded.reference,
+       runbook = excluded.runbook, window_start = excluded.window_start,
+       window_end = excluded.window_end, first_event_time = excluded.first_event_time,
+       last_event_time = excluded.last_event_time, match_count = excluded.match_count,
+       fired = excluded.fired, context = excluded.context,
+       sample_row_ids = excluded.sample_row_ids, sample_events = excluded.sample_events,
+       destinations = excluded.destinations, created_at = excluded.created_at,
+       updated_at = excluded.updated_at`,
   ).run(
     a.id,
     a.ruleId,
@@ -141,8 +150,11 @@ export function listAlerts(
   const rows = store.db.prepare(
     `SELECT * FROM alerts WHERE fired = 1 AND (? IS NULL OR rule_id = ?)
      ORDER BY created_at DESC, first_event_time DESC LIMIT ?`,
-  ).all(options.ruleId ?? null, options.ruleId ?? null, options.limit ?? 100) as unknown as
-    RawAlertRow[];
+  ).all(
+    options.ruleId ?? null,
+    options.ruleId ?? null,
+    options.limit ?? 100,
+  ) as unknown as RawAlertRow[];
   return rows.map(fromRaw);
 }
 

@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import type { Command } from "commander";
+import { buildCli, runCli } from "../src/cli/mod.ts";
+import { runIota } from "./_helpers/mod.ts";
+
+function walk(cmd: Command, path: string[] = []): [string[], Command][] {
+  const out: [string[], Command][] = [[path, cmd]];
+  for (const c of cmd.commands) out.push(...walk(c, [...path, c.name()]));
+  return out;
+}
+
+Deno.test("buildCli() has the command tree of DESIGN.md, each with a description and help", () => {
+  const names = walk(buildCli()).map(([p]) => p.join(" ")).filter((n) => n !== "");
+  for (
+    const expected of [
+      "serve",
+      "process",
+      "backfill",
+      "rules test",
+      "rules list",
+      "rules validate",
+      "rules errors",
+      "integrations add",
+      "integrations list",
+      "integrations show",
+      "integrations update",
+      "integrations enable",
+      "integrations disable",
+      "integrations remove",
+      "integrations discover",
+      "integrations health",
+      "alerts list",
+      "alerts show",
+      "alerts retry",
+      "lake ddl",
+      "lake query",
+      "status",
+    ]
+  ) {
+    assert.ok(names.includes(expected), `missing command "${expected}"`);
+  }
+  for (const [path, cmd] of walk(buildCli())) {
+    assert.notEqual(cmd.description(), "", `no description for "${path.join(" ")}"`);
+    assert.match(cmd.helpInformation(), /^Usage: /);
+  }
+});
+
+Deno.test("runCli() exits 2 for commands that are not available yet, unknown commands and bad flags", async () => {
+  assert.equal(await runCli(["serve"]), 2);
+  assert.equal(await runCli(["lake", "ddl"]), 2);
+  assert.equal(await runCli(["integrations", "health"]), 2);
+  assert.equal(await runCli(["no-such-command"]), 2);
+  assert.equal(await runCli(["process"]), 2);
+  assert.equal(await runCli(["process", "x", "--workers", "zero"]), 2);
+  assert.equal(await runCli(["process", "/no/such/path"]), 2);
+});
+
+Deno.test("iota --help and iota process --help exit 0 and print usage with examples", async () => {
+  const top = await runIota(["--help"]);
+  assert.equal(top.code, 0);
+  assert.match(top.stdout, /Usage: iota/);
+  const proc = await runIota(["process", "--help"]);
+  assert.equal(proc.code, 0);
+  assert.match(proc.stdout, /Examples:/);
+  const bad = await runIota(["serve"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /"iota serve" is not available/);
+  assert.equal(bad.stderr.trim().split("\n").length, 1);
+});

@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import { loadRuleSet } from "../src/rules/loader.ts";
+import { tempDir } from "./_helpers/mod.ts";
+
+async function write(dir: string, files: Record<string, string>): Promise<void> {
+  for (const [name, text] of Object.entries(files)) {
+    const path = `${dir}/${name}`;
+    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+    await Deno.writeTextFile(path, text);
+  }
+}
+
+Deno.test("loadRuleSet() reads rules, helpers and data models and skips other analysis types", async () => {
+  const dir = await tempDir();
+  try {
+    await write(dir.path, {
+      "rules/a.yml": `AnalysisType: rule
+RuleID: Test.A
+Filename: a.py
+Enabled: true
+LogTypes: [AWS.CloudTrail]
+Severity: high
+DedupPeriodMinutes: 15
+Threshold: 2
+OutputIds: [slack]
+CustomKey: kept
+Tests:
+  - Name: one
+    ExpectedResult: true
+    Log: {"eventName": "X"}
+    Mocks:
+      - objectName: helper
+        returnValue: "true"
+`,
+      "rules/b.yml": "AnalysisType: policy\nPolicyID: P\n",
+      "rules/c.yml": "AnalysisType: scheduled_rule\nRuleID: S\n",
+      "helpers/g.yml": "AnalysisType: global\nGlobalID: g\nFilename: g.py\n",
+      "models/dm.yml":
+        "AnalysisType: datamodel\nDataModelID: DM\nLogTypes: [AWS.CloudTrail]\nEnabled: true\nMappings:\n  - Name: source_ip\n    Path: sourceIPAddress\n",
+      "notes.yml": "just: a config file\n",
+    });
+    const set = await loadRuleSet([dir.path]);
+    assert.equal(set.rules.length, 1);
+    const r = set.rules[0];
+    assert.equal(r.id, "Test.A");
+    assert.equal(r.severity, "High");
+    assert.equal(r.dedupPeriodMinutes, 15);
+    assert.equal(r.threshold, 2);
+    assert.deepEqual(r.outputIds, ["slack"]);
+    assert.equal(r.raw.CustomKey, "kept");
+    assert.equal(r.pyPath, `${dir.path}/rules/a.py`);
+    assert.deepEqual(r.tests[0].mocks, [{ objectName: "helper", returnValue: "true" }]);
+    assert.deepEqual(set.helperDirs, [`${dir.path}/helpers`]);
+    assert.equal(set.dataModels[0].mappings[0].path, "sourceIPAddress");
+    assert.deepEqual(set.skipped, { policy: 1, scheduled_rule: 1, "(not analysis)": 1 });
+    assert.deepEqual(set.problems, []);
+  } finally {
+    await dir.cleanup();
+  }
+});
+
+Deno.test("loadRuleSet() reports bad files by path and keeps loading the rest", async () => {
+  const dir = await tempDir();
+  try {
+    await write(dir.path, {
+      "bad_yaml.yml": "AnalysisType: rule\nRuleID: [unclosed\n",
+      "bad_sev.yml": "AnalysisType: rule\nRuleID: X.Sev\nFilename: x.py\nSeverity: Urgent\n",
+      "no_file.yml": "AnalysisType: rule\nRuleID: X.NoFile\nSeverity: Low\n",
+      "dup1.yml": "AnalysisType: rule\nRuleID: X.Dup\nFilename: d.py\nSeverity: Low\n",
+      "dup2.yml": "AnalysisType: rule\nRuleID: X.Dup\nFilename: d.py\nSeverity: Low\n",
+    });
+    const set = await loadRuleSet([dir.path]);
+    assert.deepEqual(set.rules.map((r) => r.id), ["X.Dup"]);
+    const messages = set.problems.map((p) => `${p.path.split("/").pop()}: ${p.message}`).sort();
+    assert.equal(messages.length, 4);
+    assert.match(messages[0], /^bad_sev\.yml: rule "X\.Sev": unknown Severity "Urgent"/);
+    assert.match(messages[1], /^bad_yaml\.yml: invalid YAML/);
+    assert.match(messages[2], /^dup2\.yml: duplicate RuleID "X\.Dup"/);
+    assert.match(messages[3], /^no_file\.yml: rule "X\.NoFile": missing Filename/);
+  } finally {
+    await dir.cleanup();
+  }
+});

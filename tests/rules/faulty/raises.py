@@ -1,0 +1,4 @@
+def rule(event):
+    if event.get("eventName") == "DescribeInstances":
+        raise ValueError("boom on describe")
+    return False

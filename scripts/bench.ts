@@ -1,6 +1,148 @@
 /**
- * `deno task bench`: throughput and memory figures. The full benchmark
- * (generated corpus, peak RSS of the process tree) is not available yet.
+ * `deno task bench`: end-to-end throughput and peak memory of `iota process`
+ * (the whole process tree: Deno plus Python workers), on generated corpora:
+ *   - a 250K-event multi-file corpus, with the default worker pool and with 1 worker;
+ *   - one large Records file (300 MB uncompressed by default).
+ * Prints a Markdown table. Options: --events N --files N --big-mb N --skip-big
  * @module
  */
-console.log("iota bench: not yet available (the performance benchmark is not built yet)");
+import { generateCorpus } from "./gen_corpus.ts";
+
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+
+interface BenchResult {
+  name: string;
+  events: number;
+  seconds: number;
+  eventsPerSec: number;
+  peakRssMb: number;
+  toRulesShare: number | null;
+  alerts: number;
+}
+
+/** Sum of VmRSS (kB) of `pid` and all its descendants, from /proc. */
+function treeRssKb(pid: number): number {
+  let total = 0;
+  const stack = [pid];
+  while (stack.length > 0) {
+    const p = stack.pop()!;
+    try {
+      const status = Deno.readTextFileSync(`/proc/${p}/status`);
+      const m = status.match(/VmRSS:\s+(\d+) kB/);
+      if (m) total += Number(m[1]);
+      for (const task of Deno.readDirSync(`/proc/${p}/task`)) {
+        const kids = Deno.readTextFileSync(`/proc/${p}/task/${task.name}/children`).trim();
+        if (kids) stack.push(...kids.split(/\s+/).map(Number));
+      }
+    } catch {
+      // The process exited between listing and reading.
+    }
+  }
+  return total;
+}
+
+async function runProcess(name: string, input: string, extra: string[]): Promise<BenchResult> {
+  const work = await Deno.makeTempDir({ prefix: "iota-bench-" });
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-run",
+      "--allow-net",
+      "--allow-sys",
+      MAIN,
+      "process",
+      input,
+      "--json",
+      "--state",
+      `${work}/iota.db`,
+      "--lake",
+      `${work}/lake`,
+      ...extra,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let peak = 0;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, treeRssKb(child.pid));
+  }, 50);
+  const out = await child.output();
+  clearInterval(timer);
+  await Deno.remove(work, { recursive: true });
+  const stdout = new TextDecoder().decode(out.stdout).trim().split("\n");
+  if (out.code !== 0) {
+    throw new Error(`${name}: iota exited ${out.code}: ${new TextDecoder().decode(out.stderr)}`);
+  }
+  const s = JSON.parse(stdout[stdout.length - 1]);
+  return {
+    name,
+    events: s.events,
+    seconds: s.seconds,
+    eventsPerSec: Math.round(s.events / s.seconds),
+    peakRssMb: Math.round(peak / 1024),
+    toRulesShare: typeof s.events_to_rules === "number" && s.events > 0
+      ? s.events_to_rules / s.events
+      : null,
+    alerts: s.alerts,
+  };
+}
+
+function flag(name: string, dflt: number): number {
+  const i = Deno.args.indexOf(name);
+  return i >= 0 ? Number(Deno.args[i + 1]) : dflt;
+}
+
+if (import.meta.main) {
+  const root = await Deno.makeTempDir({ prefix: "iota-bench-corpus-" });
+  try {
+    const events = flag("--events", 250_000);
+    const files = flag("--files", 50);
+    console.error(`generating ${events} events in ${files} files…`);
+    await generateCorpus({ out: `${root}/multi`, events, files });
+    const results: BenchResult[] = [];
+    const cores = navigator.hardwareConcurrency ?? 1;
+    results.push(
+      await runProcess(
+        `${events / 1000}K events, ${files} files, ${cores} workers`,
+        `${root}/multi`,
+        [],
+      ),
+    );
+    results.push(
+      await runProcess(`${events / 1000}K events, ${files} files, 1 worker`, `${root}/multi`, [
+        "--workers",
+        "1",
+      ]),
+    );
+    if (!Deno.args.includes("--skip-big")) {
+      const mb = flag("--big-mb", 300);
+      // About 1.15 KB per generated record.
+      const bigEvents = Math.round((mb * 1024 * 1024) / 1150);
+      console.error(`generating one ~${mb} MB Records file…`);
+      await generateCorpus({ out: `${root}/big`, events: bigEvents, files: 1, seed: 7 });
+      results.push(
+        await runProcess(
+          `one ${mb} MB file (${Math.round(bigEvents / 1000)}K events)`,
+          `${root}/big`,
+          [],
+        ),
+      );
+    }
+    console.log(
+      "| run | events | seconds | events/s | peak RSS (tree) | events sent to Python | alerts |",
+    );
+    console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for (const r of results) {
+      console.log(
+        `| ${r.name} | ${r.events} | ${r.seconds} | ${r.eventsPerSec} | ${r.peakRssMb} MB | ${
+          r.toRulesShare === null ? "n/a" : (r.toRulesShare * 100).toFixed(2) + "%"
+        } | ${r.alerts} |`,
+      );
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+}

@@ -18,6 +18,7 @@ import {
   setupStore,
 } from "./_setup.ts";
 import { summarizeRuleErrors } from "../store/rule_errors.ts";
+import { createProgress } from "./_progress.ts";
 
 /** Flags of `iota process`. */
 export interface ProcessFlags {
@@ -47,6 +48,8 @@ export interface ProcessSummary {
   rule_errors: number;
   bad_records: number;
   digests: number;
+  /** Events that passed the prefilter into Python. */
+  events_to_rules: number;
   seconds: number;
 }
 
@@ -75,6 +78,7 @@ export async function runProcess(paths: string[], flags: ProcessFlags): Promise<
     rule_errors: 0,
     bad_records: 0,
     digests: 0,
+    events_to_rules: 0,
     seconds: 0,
   };
   let failures = 0;
@@ -100,6 +104,10 @@ export async function runProcess(paths: string[], flags: ProcessFlags): Promise<
       return delivering;
     };
     const queue = [...objects];
+    const progress = createProgress(objects.length, objects.reduce((n, o) => n + o.size, 0), {
+      plain: flags.json === true,
+    });
+    const done = { objects: 0, events: 0, bytes: 0 };
     const workers = Array.from(
       { length: Math.min(flags.concurrency ?? defaultParallelism(), Math.max(1, queue.length)) },
       async () => {
@@ -116,13 +124,19 @@ export async function runProcess(paths: string[], flags: ProcessFlags): Promise<
             continue;
           }
           account(summary, outcome);
+          done.objects++;
+          done.events += outcome.events;
+          done.bytes += obj.size;
+          progress.update(done);
           if (outcome.fired.length > 0) await deliver();
         }
       },
     );
     await Promise.all(workers);
+    progress.stop();
     await deliver();
   } finally {
+    summary.events_to_rules = engine?.stats.eventsToPython ?? 0;
     await engine?.close();
     summary.seconds = Math.round((performance.now() - started) / 10) / 100;
     reportRuleErrors(store, started);

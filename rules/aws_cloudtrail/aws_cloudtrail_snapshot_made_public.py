@@ -1,0 +1,64 @@
+from iota_aws_helpers import account_id, actor_name, as_list, aws_context, dig, is_failed, text
+
+SNAPSHOT_SHARE_EVENTS = {
+    "ModifySnapshotAttribute",
+    "ModifyImageAttribute",
+    "ModifyDBSnapshotAttribute",
+    "ModifyDBClusterSnapshotAttribute",
+}
+PUBLIC_GROUP = "all"
+# Where each call names its resource and, for EC2, which permission list it edits.
+RESOURCE_KEYS = {
+    "ModifySnapshotAttribute": ("EBS snapshot", "snapshotId", "createVolumePermission"),
+    "ModifyImageAttribute": ("AMI", "imageId", "launchPermission"),
+    "ModifyDBSnapshotAttribute": ("RDS snapshot", "dBSnapshotIdentifier", None),
+    "ModifyDBClusterSnapshotAttribute": (
+        "RDS cluster snapshot",
+        "dBClusterSnapshotIdentifier",
+        None,
+    ),
+}
+
+
+def rule(event):
+    if event.get("eventName") not in SNAPSHOT_SHARE_EVENTS:
+        return False
+    if is_failed(event):
+        return False
+    return _made_public(event)
+
+
+def _made_public(event):
+    _, _, permission_key = RESOURCE_KEYS.get(str(event.get("eventName")), (None, None, None))
+    if permission_key:
+        # EC2: {"createVolumePermission": {"add": {"items": [{"group": "all"}]}}}
+        added = as_list(event.deep_get("requestParameters", permission_key, "add", "items"))
+        return any(dig(item, "group") == PUBLIC_GROUP for item in added)
+    # RDS: attributeName "restore" with "all" among valuesToAdd.
+    return event.deep_get("requestParameters", "attributeName") == "restore" and PUBLIC_GROUP in [
+        str(value) for value in as_list(event.deep_get("requestParameters", "valuesToAdd"))
+    ]
+
+
+def _resource(event):
+    kind, id_key, _ = RESOURCE_KEYS.get(str(event.get("eventName")), ("resource", None, None))
+    resource_id = text(event.deep_get("requestParameters", id_key)) if id_key else None
+    return kind, resource_id or "<unknown>"
+
+
+def title(event):
+    kind, resource_id = _resource(event)
+    return (
+        f"{kind} [{resource_id}] made public by [{actor_name(event)}] "
+        f"in account [{account_id(event)}]"
+    )
+
+
+def dedup(event):
+    _, resource_id = _resource(event)
+    return f"{account_id(event)}:{resource_id}"
+
+
+def alert_context(event):
+    kind, resource_id = _resource(event)
+    return aws_context(event, resource_type=kind, resource_id=resource_id)

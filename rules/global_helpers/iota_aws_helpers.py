@@ -1,0 +1,176 @@
+"""Shared helpers for iota's bundled AWS CloudTrail rules.
+
+Rules import these with ``from iota_aws_helpers import ...``. Every function
+takes the read-only event (or a value read from it) and tolerates records with
+missing or oddly shaped fields: absent means "not there", never an exception.
+"""
+
+import json
+from urllib.parse import unquote
+
+AWS_SERVICE_DOMAIN = ".amazonaws.com"
+UNKNOWN = "<unknown>"
+
+
+def is_mapping(value):
+    """True for JSON objects, whatever read-only mapping type the engine uses."""
+    return (
+        value is not None
+        and not isinstance(value, (str, bytes))
+        and hasattr(value, "get")
+        and hasattr(value, "keys")
+    )
+
+
+def as_list(value):
+    """A value as a list: None gives [], a list or tuple its items, anything else [value].
+
+    CloudTrail writes a single item where a list is usual in some places (ACL
+    grants, policy statements), and deep_walk returns a lone match unwrapped.
+    """
+    if value is None:
+        return []
+    if isinstance(value, (str, bytes)) or is_mapping(value):
+        return [value]
+    try:
+        return list(value)
+    except TypeError:
+        return [value]
+
+
+def dig(value, *keys, default=None):
+    """deep_get for nested values read from the event (plain or read-only mappings)."""
+    for key in keys:
+        if not is_mapping(value):
+            return default
+        value = value.get(key)
+        if value is None:
+            return default
+    return value
+
+
+def plain(value):
+    """A JSON-ready copy of a value read from the event (mappings to dicts, lists to lists)."""
+    if is_mapping(value):
+        return {str(key): plain(value.get(key)) for key in value.keys()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    return value
+
+
+def is_failed(event):
+    """True when AWS refused or failed the call (the record has an errorCode)."""
+    return bool(event.get("errorCode"))
+
+
+def is_aws_service_caller(event):
+    """True when an AWS service made the call, itself or on a user's behalf.
+
+    That is a userIdentity of type AWSService, or a sourceIPAddress that is a
+    service name such as ``cloudformation.amazonaws.com``. A source of
+    ``AWS Internal`` does not count: it does not say who asked for the call.
+    """
+    if event.deep_get("userIdentity", "type") == "AWSService":
+        return True
+    source = event.get("sourceIPAddress")
+    return isinstance(source, str) and source.endswith(AWS_SERVICE_DOMAIN)
+
+
+def text(value):
+    """The value when it is a non-empty string, else None (for fields of unexpected shape)."""
+    return value if isinstance(value, str) and value else None
+
+
+def actor_arn(event):
+    """The ARN of whoever made the call, or the best identifier CloudTrail gives."""
+    return (
+        text(event.deep_get("userIdentity", "arn"))
+        or text(event.deep_get("userIdentity", "sessionContext", "sessionIssuer", "arn"))
+        or text(event.deep_get("userIdentity", "invokedBy"))
+        or text(event.deep_get("userIdentity", "principalId"))
+        or UNKNOWN
+    )
+
+
+def actor_name(event):
+    """A short readable caller name: user name, ``role/session``, ``root`` or the service."""
+    if event.deep_get("userIdentity", "type") == "Root":
+        return "root"
+    user_name = text(event.deep_get("userIdentity", "userName"))
+    if user_name:
+        return user_name
+    arn = text(event.deep_get("userIdentity", "arn")) or ""
+    if ":assumed-role/" in arn:
+        return arn.split(":assumed-role/", 1)[1]
+    if arn:
+        return arn.rsplit("/", 1)[-1]
+    return text(event.deep_get("userIdentity", "invokedBy")) or UNKNOWN
+
+
+def account_id(event):
+    """The account the event happened in."""
+    return (
+        text(event.get("recipientAccountId"))
+        or text(event.deep_get("userIdentity", "accountId"))
+        or UNKNOWN
+    )
+
+
+def trail_name(value):
+    """A trail's name from the name-or-ARN that CloudTrail calls accept."""
+    name = text(value)
+    return name.rsplit(":trail/", 1)[-1] if name else "<unknown trail>"
+
+
+def load_policy(value):
+    """A policy document from requestParameters as a mapping, or None.
+
+    CloudTrail records S3 bucket policies as objects and IAM policy documents
+    as JSON strings (sometimes URL-encoded); both are accepted.
+    """
+    if is_mapping(value):
+        return value
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text.startswith("%7B"):
+        text = unquote(text)
+    try:
+        policy = json.loads(text)
+    except ValueError:
+        return None
+    return policy if isinstance(policy, dict) else None
+
+
+def policy_statements(value):
+    """The statements of a policy document (see load_policy) as a list of mappings."""
+    policy = load_policy(value)
+    if policy is None:
+        return []
+    return [statement for statement in as_list(policy.get("Statement")) if is_mapping(statement)]
+
+
+def aws_context(event, **resources):
+    """The standard alert context: who, from where, in which account and region, on what.
+
+    Keyword arguments name the affected resources and are added as given
+    (converted to plain JSON values).
+    """
+    context = {
+        "actor": actor_arn(event),
+        "actor_type": event.deep_get("userIdentity", "type", default=UNKNOWN),
+        "access_key_id": event.deep_get("userIdentity", "accessKeyId"),
+        "mfa_authenticated": event.deep_get(
+            "userIdentity", "sessionContext", "attributes", "mfaAuthenticated"
+        ),
+        "source_ip": event.get("sourceIPAddress", UNKNOWN),
+        "user_agent": event.get("userAgent", UNKNOWN),
+        "account": account_id(event),
+        "region": event.get("awsRegion", UNKNOWN),
+        "event_source": event.get("eventSource", UNKNOWN),
+        "event_name": event.get("eventName", UNKNOWN),
+        "event_id": event.get("eventID"),
+        "event_time": event.get("eventTime"),
+    }
+    context.update(resources)
+    return {name: plain(value) for name, value in context.items()}

@@ -1,0 +1,1 @@
+"""Helpers that detection rules import, as `panther_detection_helpers.caching`."""

@@ -1,0 +1,5 @@
+print("loading import_print")
+
+
+def rule(event):
+    return False

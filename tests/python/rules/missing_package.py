@@ -1,0 +1,5 @@
+import iota_missing_pkg.parser
+
+
+def rule(event):
+    return True

@@ -1,0 +1,5 @@
+RULE = True
+
+
+def title(event):
+    return "never"

@@ -1,0 +1,6 @@
+SETTINGS = {}
+LIMIT = SETTINGS["limit"]
+
+
+def rule(event):
+    return True

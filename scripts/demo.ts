@@ -3,10 +3,10 @@
  * embedded defaults (state and lake under ./iota-demo/, alerts on stdout).
  * @module
  */
-import { fromFileUrl } from "node:url";
+import { fileURLToPath } from "node:url";
 import { runCli } from "../src/cli/mod.ts";
 
-const root = fromFileUrl(new URL("../", import.meta.url));
+const root = fileURLToPath(new URL("../", import.meta.url));
 const demoDir = "./iota-demo";
 
 await Deno.remove(demoDir, { recursive: true }).catch(() => {});

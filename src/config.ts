@@ -31,6 +31,8 @@ export interface Config {
   logLevel: LogLevel;
   outputs: OutputConfig[];
   defaultOutputs: string[];
+  /** AWS region and optional S3/SQS-compatible endpoint. */
+  aws: { region?: string; endpoint?: string };
   /** Where the config file was read from, if any. */
   file: string | null;
 }
@@ -79,6 +81,7 @@ export async function resolveConfig(flags: CommonFlags): Promise<Config> {
     logLevel: "info",
     outputs: [],
     defaultOutputs: [],
+    aws: {},
     file: null,
   };
   if (flags.config !== undefined) await applyFile(cfg, flags.config);
@@ -176,5 +179,20 @@ async function applyFile(cfg: Config, path: string): Promise<void> {
     });
   }
   if ("default_outputs" in d) cfg.defaultOutputs = strList("default_outputs");
+  if ("aws" in d) {
+    const aws = d.aws;
+    if (typeof aws !== "object" || aws === null || Array.isArray(aws)) {
+      throw new UsageError(`Invalid config "${path}": "aws" must be a mapping`);
+    }
+    for (const [k, v] of Object.entries(aws)) {
+      if (k !== "region" && k !== "endpoint") {
+        throw new UsageError(`Invalid config "${path}": unknown key "aws.${k}"`);
+      }
+      if (typeof v !== "string") {
+        throw new UsageError(`Invalid config "${path}": "aws.${k}" must be a string`);
+      }
+      cfg.aws[k] = v;
+    }
+  }
   cfg.file = path;
 }

@@ -5,6 +5,15 @@
 import { EXIT_FAILURES, EXIT_OK, UsageError } from "../errors.ts";
 import { log } from "../log.ts";
 import { listLocalObjects, openLocalObject } from "../sources/local.ts";
+import {
+  createS3Client,
+  listS3Objects,
+  openS3Object,
+  parseS3Url,
+  s3ObjectRef,
+} from "../sources/s3.ts";
+import type { SourceObjectRef } from "../process/types.ts";
+import type { Config } from "../config.ts";
 import { type ObjectOutcome, type PipelineContext, processObject } from "../pipeline.ts";
 import { deliverDue } from "../alerts/forwarder.ts";
 import { defaultParallelism } from "../config.ts";
@@ -58,11 +67,8 @@ const encoder = new TextEncoder();
 /** Runs `iota process`; returns the exit code. */
 export async function runProcess(paths: string[], flags: ProcessFlags): Promise<number> {
   const started = performance.now();
-  if (paths.some((p) => p.startsWith("s3://"))) {
-    throw new UsageError("Cannot process S3 prefixes yet: give local files or directories");
-  }
   const cfg = await setupConfig(flags);
-  const objects = await listLocalObjects(paths);
+  const { objects, open } = await listInputs(paths, cfg);
   const store = setupStore(cfg);
   const lake = setupLake(cfg);
   const outputs = setupStdoutOutputs(flags.json === true);
@@ -94,7 +100,7 @@ export async function runProcess(paths: string[], flags: ProcessFlags): Promise<
       ruleMap: engine?.ruleMap() ?? new Map(),
       outputs: new Set(outputs.keys()),
       defaultOutputs: [...outputs.keys()],
-      open: openLocalObject,
+      open,
       batchSize: flags.batchSize,
     };
     // Deliveries are serialized so two passes never send the same outbox row.
@@ -150,6 +156,39 @@ export async function runProcess(paths: string[], flags: ProcessFlags): Promise<
     return EXIT_FAILURES;
   }
   return EXIT_OK;
+}
+
+/** Local paths and `s3://bucket/prefix` locations as source objects, with their opener. */
+async function listInputs(
+  paths: string[],
+  cfg: Config,
+): Promise<{
+  objects: SourceObjectRef[];
+  open: (obj: SourceObjectRef) => Promise<ReadableStream<Uint8Array>>;
+}> {
+  const local = paths.filter((p) => !p.startsWith("s3://"));
+  const remote = paths.filter((p) => p.startsWith("s3://")).map(parseS3Url);
+  const objects = await listLocalObjects(local);
+  if (remote.length === 0) return { objects, open: openLocalObject };
+  const client = await createS3Client(cfg.aws);
+  for (const loc of remote) {
+    const source = { id: "s3", label: `s3://${loc.bucket}` };
+    try {
+      for await (const o of listS3Objects(client, loc)) {
+        objects.push(s3ObjectRef({ bucket: loc.bucket, ...o }, source));
+      }
+    } catch (err) {
+      throw new UsageError(
+        `Cannot list "s3://${loc.bucket}/${loc.prefix}": ${
+          err instanceof Error ? err.message : err
+        }`,
+      );
+    }
+  }
+  return {
+    objects,
+    open: (obj) => obj.bucket === null ? openLocalObject(obj) : openS3Object(client, obj),
+  };
 }
 
 function account(summary: ProcessSummary, o: ObjectOutcome): void {

@@ -32,7 +32,9 @@ export async function listLocalObjects(
       info = await Deno.stat(abs);
     } catch (err) {
       throw new UsageError(
-        `Cannot read "${p}": ${err instanceof Deno.errors.NotFound ? "no such file or directory" : (err as Error).message}`,
+        `Cannot read "${p}": ${
+          err instanceof Deno.errors.NotFound ? "no such file or directory" : (err as Error).message
+        }`,
       );
     }
     if (info.isDirectory) await walk(abs, out, source);
@@ -53,7 +55,9 @@ async function walk(
     if (e.name.startsWith(".")) continue;
     const path = `${dir}/${e.name}`;
     if (e.isDirectory) await walk(path, out, source);
-    else if (e.isFile && LOG_FILE.test(e.name)) out.push(toRef(path, await Deno.stat(path), source));
+    else if (e.isFile && LOG_FILE.test(e.name)) {
+      out.push(toRef(path, await Deno.stat(path), source));
+    }
   }
 }
 

@@ -1,0 +1,102 @@
+/**
+ * S3 as a source: list a prefix, open an object as a byte stream. The AWS SDK
+ * is imported lazily so commands that never touch S3 do not pay its start-up.
+ * Only read calls are made on log buckets (ListObjectsV2, GetObject).
+ * @module
+ */
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { SourceObjectRef } from "../process/types.ts";
+import { UsageError } from "../errors.ts";
+
+/** Where and how to reach AWS. */
+export interface AwsOptions {
+  region?: string;
+  /** An S3/SQS-compatible endpoint (path-style S3), e.g. for tests. */
+  endpoint?: string;
+}
+
+/** An `s3://bucket/prefix` location. */
+export interface S3Location {
+  bucket: string;
+  prefix: string;
+}
+
+/** Parses `s3://bucket/prefix`. @throws UsageError when malformed. */
+export function parseS3Url(url: string): S3Location {
+  const m = url.match(/^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/);
+  if (!m) {
+    throw new UsageError(`Invalid S3 location "${url}": expected s3://bucket/prefix`);
+  }
+  return { bucket: m[1], prefix: m[2] ?? "" };
+}
+
+/** Creates an S3 client (SDK loaded on first use). */
+export async function createS3Client(aws: AwsOptions): Promise<S3Client> {
+  const { S3Client } = await import("@aws-sdk/client-s3");
+  return new S3Client({
+    region: aws.region ?? Deno.env.get("AWS_REGION") ?? "us-east-1",
+    endpoint: aws.endpoint,
+    forcePathStyle: aws.endpoint !== undefined,
+  });
+}
+
+/** Identity of an S3 object as a source object. */
+export function s3ObjectRef(
+  loc: { bucket: string; key: string; size: number; etag: string },
+  source: { id: string; label: string },
+): SourceObjectRef {
+  return {
+    uri: `s3://${loc.bucket}/${loc.key}`,
+    bucket: loc.bucket,
+    key: loc.key,
+    size: loc.size,
+    etag: loc.etag.replace(/"/g, ""),
+    sourceId: source.id,
+    sourceLabel: source.label,
+  };
+}
+
+/**
+ * Lists the objects under a prefix in key order, page by page, starting after
+ * `startAfter` when given.
+ */
+export async function* listS3Objects(
+  client: S3Client,
+  loc: S3Location,
+  options: { startAfter?: string; signal?: AbortSignal } = {},
+): AsyncGenerator<{ key: string; size: number; etag: string }> {
+  const { ListObjectsV2Command } = await import("@aws-sdk/client-s3");
+  let token: string | undefined;
+  do {
+    const page = await client.send(
+      new ListObjectsV2Command({
+        Bucket: loc.bucket,
+        Prefix: loc.prefix,
+        ContinuationToken: token,
+        StartAfter: token === undefined ? options.startAfter : undefined,
+      }),
+      { abortSignal: options.signal },
+    );
+    for (const o of page.Contents ?? []) {
+      if (o.Key === undefined || o.Key.endsWith("/")) continue;
+      yield { key: o.Key, size: o.Size ?? 0, etag: (o.ETag ?? "").replace(/"/g, "") };
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token !== undefined);
+}
+
+/** Opens an S3 object as a byte stream. */
+export async function openS3Object(
+  client: S3Client,
+  obj: { bucket: string | null; key: string },
+  signal?: AbortSignal,
+): Promise<ReadableStream<Uint8Array>> {
+  const { GetObjectCommand } = await import("@aws-sdk/client-s3");
+  if (obj.bucket === null) throw new Error(`"${obj.key}" is not an S3 object`);
+  const res = await client.send(
+    new GetObjectCommand({ Bucket: obj.bucket, Key: obj.key }),
+    { abortSignal: signal },
+  );
+  if (res.Body === undefined) throw new Error("empty response body");
+  return res.Body.transformToWebStream() as ReadableStream<Uint8Array>;
+}

@@ -22,6 +22,8 @@ export interface CorpusOptions {
   /** Write plain .json instead of .json.gz. */
   plain?: boolean;
   seed?: number;
+  /** Share of records drawn from calls the bundled rules look at (default 0.0005). */
+  suspiciousShare?: number;
 }
 
 /** A small deterministic PRNG (mulberry32). */
@@ -93,9 +95,9 @@ function makeRecord(
   time: number,
   account: string,
   region: string,
-  benignOnly: boolean,
+  suspiciousShare: number,
 ) {
-  const suspicious = !benignOnly && r() < 0.0005;
+  const suspicious = r() < suspiciousShare;
   const [source, name, params] = suspicious
     ? pick(r, SUSPICIOUS)
     : [...pick(r, ROUTINE), null] as [string, string, Record<string, unknown> | null];
@@ -206,6 +208,7 @@ export async function generateCorpus(
 ): Promise<{ files: string[]; records: number }> {
   const r = rng(o.seed ?? 42);
   const perFile = Math.ceil(o.events / o.files);
+  const share = o.benignOnly ? 0 : o.suspiciousShare ?? 0.0005;
   const start = Date.UTC(2026, 10, 20, 0, 0, 0);
   const files: string[] = [];
   let written = 0;
@@ -232,14 +235,16 @@ export async function generateCorpus(
       file.on("error", reject);
     });
     const write = async (s: string) => {
-      if (!sink.write(Buffer.from(s))) await new Promise((res) => sink.once("drain", res));
+      if (!sink.write(Buffer.from(s))) {
+        await new Promise<void>((res) => sink.once("drain", () => res()));
+      }
     };
     await write('{"Records":[');
     const n = Math.min(perFile, o.events - written);
     let chunk: string[] = [];
     for (let i = 0; i < n; i++) {
       const t = fileTime + Math.floor((i / n) * 5 * 60_000);
-      chunk.push(JSON.stringify(makeRecord(r, t, account, region, o.benignOnly === true)));
+      chunk.push(JSON.stringify(makeRecord(r, t, account, region, share)));
       if (chunk.length === 2000) {
         await write((i + 1 > chunk.length ? "," : "") + chunk.join(","));
         chunk = [];

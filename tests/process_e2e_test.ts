@@ -3,43 +3,11 @@
  */
 import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
-import { record, trailKey, writeTrailFile } from "./_helpers/cloudtrail.ts";
+import { writeTree } from "./_helpers/cloudtrail.ts";
 import { runIota, tempDir } from "./_helpers/mod.ts";
 
 const GOOD_RULES = new URL("./rules/good", import.meta.url).pathname;
 const FAULTY_RULES = new URL("./rules/faulty", import.meta.url).pathname;
-const ROOT = { type: "Root", arn: "arn:aws:iam::111122223333:root", accountId: "111122223333" };
-const EVE = {
-  type: "IAMUser",
-  arn: "arn:aws:iam::111122223333:user/eve",
-  accountId: "111122223333",
-  userName: "eve",
-};
-
-/** Two good trail files (one gzip, one plain) with 3 alert-worthy events and a corrupt file. */
-async function writeTree(dir: string): Promise<{ events: number }> {
-  const t = new Date("2026-11-20T10:05:00Z");
-  await writeTrailFile(`${dir}/${trailKey("111122223333", "us-east-1", t, "AAAA")}`, [
-    record("DescribeInstances", "2026-11-20T10:01:00Z"),
-    record("StopLogging", "2026-11-20T10:02:00Z", {
-      userIdentity: EVE,
-      eventSource: "cloudtrail.amazonaws.com",
-    }),
-    record("DescribeInstances", "2026-11-20T10:03:00.123Z"),
-    record("ListBuckets", "2026-11-20T11:04:00Z", { userIdentity: ROOT }),
-  ]);
-  const plain = `${dir}/${trailKey("111122223333", "eu-west-1", t, "BBBB")}`.replace(".gz", "");
-  await writeTrailFile(plain, [
-    record("StopLogging", "2026-11-20T10:30:00Z", {
-      userIdentity: EVE,
-      eventSource: "cloudtrail.amazonaws.com",
-      unknownFutureField: { kept: [1, 2] },
-    }),
-    record("GetCallerIdentity", "2026-11-20T10:31:00Z"),
-  ]);
-  return { events: 6 };
-}
-
 /** Alerts stored in a state database, read through `iota alerts list --json`. */
 async function storedAlerts(state: string): Promise<Record<string, unknown>[]> {
   const res = await runIota(["alerts", "list", "--json", "--state", state]);

@@ -222,6 +222,7 @@ function account(summary: ProcessSummary, o: ObjectOutcome): void {
 function reportRuleErrors(store: import("../store/db.ts").Store, startedPerf: number): void {
   const since = Date.now() - (performance.now() - startedPerf) - 1000;
   for (const e of summarizeRuleErrors(store, { sinceMs: since })) {
+    if (e.type === "import") continue; // reported when the rule failed to load
     const where = e.traceback ? ` (${e.traceback})` : "";
     log.error(
       `Rule "${e.ruleId}" failed on ${e.count} event${

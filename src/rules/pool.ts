@@ -66,6 +66,7 @@ export class RuleEngine {
   #loadRequest: unknown;
   #options: RuleEngineOptions;
   #timeoutMs: number;
+  #outputLogs = new Map<string, number>();
 
   private constructor(
     rules: RuleMeta[],
@@ -235,8 +236,15 @@ export class RuleEngine {
     const matches: RuleMatch[] = [];
     const errors: RuleErrorRecord[] = [];
     for (const out of response.output ?? []) {
-      const rule = this.#rules[out.r];
-      log.info(`Rule ${rule?.id ?? out.r} wrote output`, { text: out.text.slice(0, 4096) });
+      const id = this.#rules[out.r]?.id ?? String(out.r);
+      const n = (this.#outputLogs.get(id) ?? 0) + 1;
+      this.#outputLogs.set(id, n);
+      if (n <= MAX_OUTPUT_LOGS_PER_RULE) {
+        log.info(`Rule "${id}" wrote output`, { text: out.text.slice(0, 4096) });
+      }
+      if (n === MAX_OUTPUT_LOGS_PER_RULE) {
+        log.info(`Rule "${id}" keeps writing output; further output of this rule is not logged`);
+      }
     }
     for (const res of response.results) {
       const ev = events[res.e];
@@ -286,7 +294,7 @@ export class RuleEngine {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         slot.worker.kill();
-        reject(new TimeoutError());
+        reject(new TimeoutError(this.#timeoutMs));
       }, this.#timeoutMs);
     });
     try {
@@ -332,7 +340,13 @@ export class RuleEngine {
 
 class TimeoutError extends Error {
   override name = "TimeoutError";
+  constructor(ms: number) {
+    super(`batch did not finish within ${ms / 1000}s`);
+  }
 }
+
+/** Log lines of captured rule output per rule and run, before further output is dropped. */
+const MAX_OUTPUT_LOGS_PER_RULE = 20;
 
 function buildLoadRequest(rules: RuleMeta[], set: RuleSet, statePath: string | null): unknown {
   const wireRules: WireRule[] = rules.map((r) => ({

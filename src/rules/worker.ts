@@ -9,6 +9,9 @@ import { log } from "../log.ts";
 /** Environment variables a worker keeps; everything else (AWS_*, proxies, secrets) is dropped. */
 const KEPT_ENV = ["PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "SYSTEMROOT"];
 
+/** Lines a worker may write to stderr (outside the rules' captured output) before they are dropped. */
+const MAX_STDERR_LINES = 50;
+
 /** How a worker is started. */
 export interface WorkerOptions {
   /** Working directory (inside the state directory). */
@@ -49,6 +52,8 @@ export class PythonWorker {
   #queue: Promise<unknown> = Promise.resolve();
   #exited = false;
   #stderrDone: Promise<void>;
+  #stderrLines = 0;
+  #stderrDropped = 0;
   readonly ready: Promise<{ pid: number; python: string }>;
 
   constructor(options: WorkerOptions) {
@@ -143,13 +148,26 @@ export class PythonWorker {
         while ((nl = pending.indexOf("\n")) >= 0) {
           const line = pending.slice(0, nl);
           pending = pending.slice(nl + 1);
-          if (line.trim() !== "") log.warn(`Python ${this.label}: ${line.slice(0, 500)}`);
+          if (line.trim() !== "") this.#logStderr(line);
         }
         if (pending.length > 4096) pending = pending.slice(-4096);
       }
     } catch {
       // The worker was killed.
     }
-    if (pending.trim() !== "") log.warn(`Python ${this.label}: ${pending.slice(0, 500)}`);
+    if (pending.trim() !== "") this.#logStderr(pending);
+    if (this.#stderrDropped > 0) {
+      log.warn(`Python ${this.label}: ${this.#stderrDropped} more lines on stderr were not logged`);
+    }
+  }
+
+  /** Logs a stderr line of the worker, up to a cap so a noisy rule cannot flood the log. */
+  #logStderr(line: string): void {
+    if (this.#stderrLines >= MAX_STDERR_LINES) {
+      this.#stderrDropped++;
+      return;
+    }
+    this.#stderrLines++;
+    log.warn(`Python ${this.label}: ${line.slice(0, 500)}`);
   }
 }

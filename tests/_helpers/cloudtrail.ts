@@ -56,3 +56,43 @@ export function trailKey(account: string, region: string, time: Date, unique: st
   const stamp = `${y}${m}${d}T${p(time.getUTCHours())}${p(time.getUTCMinutes())}Z`;
   return `AWSLogs/${account}/CloudTrail/${region}/${y}/${m}/${d}/${account}_CloudTrail_${region}_${stamp}_${unique}.json.gz`;
 }
+
+const ROOT_IDENTITY = {
+  type: "Root",
+  arn: "arn:aws:iam::111122223333:root",
+  accountId: "111122223333",
+};
+const EVE = {
+  type: "IAMUser",
+  arn: "arn:aws:iam::111122223333:user/eve",
+  accountId: "111122223333",
+  userName: "eve",
+};
+
+/**
+ * Two trail files (one gzip, one plain) with 6 events: two StopLogging calls by
+ * one user inside an hour, a root call, two DescribeInstances and a
+ * GetCallerIdentity.
+ */
+export async function writeTree(dir: string): Promise<{ events: number }> {
+  const t = new Date("2026-11-20T10:05:00Z");
+  await writeTrailFile(`${dir}/${trailKey("111122223333", "us-east-1", t, "AAAA")}`, [
+    record("DescribeInstances", "2026-11-20T10:01:00Z"),
+    record("StopLogging", "2026-11-20T10:02:00Z", {
+      userIdentity: EVE,
+      eventSource: "cloudtrail.amazonaws.com",
+    }),
+    record("DescribeInstances", "2026-11-20T10:03:00.123Z"),
+    record("ListBuckets", "2026-11-20T11:04:00Z", { userIdentity: ROOT_IDENTITY }),
+  ]);
+  const plain = `${dir}/${trailKey("111122223333", "eu-west-1", t, "BBBB")}`.replace(".gz", "");
+  await writeTrailFile(plain, [
+    record("StopLogging", "2026-11-20T10:30:00Z", {
+      userIdentity: EVE,
+      eventSource: "cloudtrail.amazonaws.com",
+      unknownFutureField: { kept: [1, 2] },
+    }),
+    record("GetCallerIdentity", "2026-11-20T10:31:00Z"),
+  ]);
+  return { events: 6 };
+}

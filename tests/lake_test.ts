@@ -64,6 +64,7 @@ Deno.test("localLakeWriter() writes one gzip JSON-lines file per hour and replac
       await w.write([event(2, h10)]);
       assert.equal(await w.commit(), 2);
     }
+    await lake.close();
     const files = await listFiles(dir.path);
     assert.equal(files.length, 2);
     assert.match(files[0], /year=2026\/month=11\/day=20\/hour=10\//);
@@ -78,9 +79,11 @@ Deno.test("localLakeWriter() writes one gzip JSON-lines file per hour and replac
 Deno.test("localLakeWriter() abort() leaves no file behind", async () => {
   const dir = await tempDir();
   try {
-    const w = localLakeWriter(dir.path).begin(obj);
+    const lake = localLakeWriter(dir.path);
+    const w = lake.begin(obj);
     await w.write([event(0, Date.UTC(2026, 10, 20, 10))]);
     await w.abort();
+    await lake.close();
     assert.deepEqual(await listFiles(dir.path), []);
   } finally {
     await dir.cleanup();

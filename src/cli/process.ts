@@ -144,6 +144,7 @@ export async function runProcess(paths: string[], flags: ProcessFlags): Promise<
   } finally {
     summary.events_to_rules = engine?.stats.eventsToPython ?? 0;
     await engine?.close();
+    await lake.close();
     summary.seconds = Math.round((performance.now() - started) / 10) / 100;
     reportRuleErrors(store, started);
     store.close();

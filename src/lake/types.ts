@@ -20,4 +20,6 @@ export interface LakeWriter {
   /** Human-readable location, e.g. `./iota-lake` or `none`. */
   readonly location: string;
   begin(obj: SourceObjectRef): LakeObjectWriter;
+  /** Releases the writer's resources (its worker thread); call once all objects are done. */
+  close(): Promise<void>;
 }

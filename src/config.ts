@@ -8,6 +8,7 @@ import { dirname, resolve } from "node:path";
 import { UsageError } from "./errors.ts";
 import { DEFAULT_STATE_PATH } from "./store/db.ts";
 import { LOG_LEVELS, type LogLevel } from "./log.ts";
+import { DEFAULT_RETRY, parseRetryPolicy, type RetryPolicy } from "./alerts/retry.ts";
 
 /** Default lake directory. */
 export const DEFAULT_LAKE = "./iota-lake";
@@ -31,6 +32,8 @@ export interface Config {
   logLevel: LogLevel;
   outputs: OutputConfig[];
   defaultOutputs: string[];
+  /** Retries of alert deliveries (`delivery` in the config file). */
+  delivery: RetryPolicy;
   /** AWS region and optional S3/SQS-compatible endpoint. */
   aws: { region?: string; endpoint?: string };
   /** Where the config file was read from, if any. */
@@ -59,6 +62,7 @@ const KNOWN_KEYS = new Set([
   "integrations",
   "outputs",
   "default_outputs",
+  "delivery",
   "metrics",
 ]);
 
@@ -81,6 +85,7 @@ export async function resolveConfig(flags: CommonFlags): Promise<Config> {
     logLevel: "info",
     outputs: [],
     defaultOutputs: [],
+    delivery: { ...DEFAULT_RETRY },
     aws: {},
     file: null,
   };
@@ -179,6 +184,7 @@ async function applyFile(cfg: Config, path: string): Promise<void> {
     });
   }
   if ("default_outputs" in d) cfg.defaultOutputs = strList("default_outputs");
+  if ("delivery" in d) cfg.delivery = parseRetryPolicy(d.delivery, path);
   if ("aws" in d) {
     const aws = d.aws;
     if (typeof aws !== "object" || aws === null || Array.isArray(aws)) {

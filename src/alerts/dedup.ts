@@ -2,8 +2,14 @@
  * Folds rule matches into alerts. Key = (rule, dedup string); a window of
  * DedupPeriodMinutes opens at the first matching event's time (event time, so
  * backfill and live runs agree). An alert fires once its window holds
- * Threshold matches. Windows never overlap: an event older than an open window
- * joins it when it is less than one period older, else opens its own window.
+ * Threshold matches; until then the window keeps a pending count and is not
+ * an alert. Windows of `CreateAlert: false` rules count their matches but
+ * never fire.
+ *
+ * Late events: an event that falls inside an existing window joins it, even
+ * when a newer window of the key is open. Windows never overlap: an event
+ * less than one period before a window's start joins that window, whose start
+ * then moves back to the event, as if the event had arrived in order.
  * @module
  */
 import { createHash } from "node:crypto";
@@ -11,6 +17,7 @@ import type { Store } from "../store/db.ts";
 import type { RuleMatch, RuleMeta } from "../rules/types.ts";
 import { type AlertRow, alertWindowsAround, saveAlert } from "../store/alerts.ts";
 import { enqueueDeliveries } from "../store/outbox.ts";
+import { log } from "../log.ts";
 
 /** Sample events kept per alert. */
 export const DEFAULT_SAMPLE_SIZE = 10;
@@ -31,6 +38,11 @@ export interface DedupResult {
   fired: AlertRow[];
   /** Alert windows created or extended. */
   touched: number;
+  /**
+   * Matches counted in windows that have not fired: below Threshold, or of a
+   * `CreateAlert: false` rule.
+   */
+  pending: number;
 }
 
 /** Deterministic alert id: re-processing the same events yields the same id. */
@@ -57,22 +69,12 @@ export function applyMatches(
   );
   const fired: AlertRow[] = [];
   const touched = new Set<string>();
+  let pending = 0;
   for (const m of ordered) {
     const rule = rules.get(m.ruleId);
     if (rule === undefined) continue;
     const periodMs = Math.max(1, rule.dedupPeriodMinutes) * 60_000;
-    const windows = alertWindowsAround(store, m.ruleId, m.dedup, m.eventTime, periodMs);
-    let alert = windows.find((w) => w.windowStart <= m.eventTime && m.eventTime < w.windowEnd);
-    if (alert === undefined) {
-      const next = windows.find((w) => w.windowStart > m.eventTime);
-      if (next !== undefined && next.windowStart - m.eventTime < periodMs) {
-        // A late event less than one period before a window joins it, so files that
-        // arrive out of order do not split one incident into two alerts.
-        alert = next;
-      } else {
-        alert = openWindow(m, rule, m.eventTime + periodMs, now);
-      }
-    }
+    const alert = windowFor(store, m, rule, periodMs, now);
     if (alert.sampleRowIds.includes(m.rowId)) continue; // the same event seen again
     alert.matchCount++;
     alert.firstEventTime = Math.min(alert.firstEventTime, m.eventTime);
@@ -90,11 +92,35 @@ export function applyMatches(
       enqueueDeliveries(store, alert.id, alert.destinations, now);
       fired.push(alert);
     } else {
+      if (!alert.fired) pending++;
       saveAlert(store, alert);
     }
     touched.add(alert.id);
   }
-  return { fired, touched: touched.size };
+  return { fired, touched: touched.size, pending };
+}
+
+/** The window a match belongs to: an existing one (moved back for a late event) or a new one. */
+function windowFor(
+  store: Store,
+  m: RuleMatch,
+  rule: RuleMeta,
+  periodMs: number,
+  now: number,
+): AlertRow {
+  const windows = alertWindowsAround(store, m.ruleId, m.dedup, m.eventTime, periodMs);
+  const inside = windows.find((w) => w.windowStart <= m.eventTime && m.eventTime < w.windowEnd);
+  if (inside !== undefined) return inside;
+  const next = windows.find((w) => w.windowStart > m.eventTime);
+  if (next !== undefined && next.windowStart - m.eventTime < periodMs) {
+    // The window starts at its first event, so it moves back to this one; its
+    // end moves with it but never before an event it already counts. The
+    // previous window ended at or before this event, so none overlap.
+    next.windowStart = m.eventTime;
+    next.windowEnd = Math.max(m.eventTime + periodMs, next.lastEventTime + 1);
+    return next;
+  }
+  return openWindow(m, rule, m.eventTime + periodMs, now);
 }
 
 function openWindow(m: RuleMatch, rule: RuleMeta, windowEnd: number, now: number): AlertRow {
@@ -124,7 +150,9 @@ function openWindow(m: RuleMatch, rule: RuleMeta, windowEnd: number, now: number
 
 /**
  * Outputs for an alert: `destinations()` names, else the rule's OutputIds,
- * else the defaults; names that are not configured are dropped.
+ * else the defaults. Names that are not configured (only `destinations()` can
+ * produce them once routing was validated at start) are dropped with a
+ * warning; when none is left the alert goes to the defaults.
  */
 export function routeAlert(
   destinations: readonly string[] | null,
@@ -136,6 +164,10 @@ export function routeAlert(
     : rule.outputIds.length > 0
     ? rule.outputIds
     : options.defaultOutputs;
+  const unknown = wanted.filter((n) => !options.outputs.has(n));
+  if (unknown.length > 0) {
+    log.warn(`Rule "${rule.id}" routes to outputs that are not configured: ${unknown.join(", ")}`);
+  }
   const known = wanted.filter((n) => options.outputs.has(n));
   return known.length > 0 ? [...new Set(known)] : [...options.defaultOutputs];
 }

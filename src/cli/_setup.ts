@@ -15,7 +15,8 @@ import { loadRuleSet, type RuleSet } from "../rules/loader.ts";
 import { RuleEngine } from "../rules/pool.ts";
 import { bundledRulesDir } from "../assets.ts";
 import type { Output } from "../alerts/outputs/types.ts";
-import { stdoutOutput } from "../alerts/outputs/stdout.ts";
+import { outputsFromConfig } from "../alerts/outputs/registry.ts";
+import { resolveRouting, type Routing } from "../alerts/routing.ts";
 import { recordRuleErrors } from "../store/rule_errors.ts";
 
 /** Resolves config and applies its log level. */
@@ -77,8 +78,20 @@ export async function setupRuleEngine(
   return engine;
 }
 
-/** Outputs of a one-shot run: stdout (text or JSON lines). */
-export function setupStdoutOutputs(json: boolean): Map<string, Output> {
-  const out = stdoutOutput({ format: json ? "json" : "text" });
-  return new Map([[out.name, out]]);
+/**
+ * Outputs from the config (the built-in stdout output when none are
+ * configured) and the routing checked against the rules.
+ * @throws UsageError on a bad output config or a rule naming an unknown output.
+ */
+export function setupOutputs(
+  cfg: Config,
+  rules: RuleSet | null,
+  options: { json: boolean },
+): { outputs: Map<string, Output>; routing: Routing } {
+  const outputs = outputsFromConfig(cfg, { stdoutFormat: options.json ? "json" : "text" });
+  const routing = resolveRouting(rules?.rules ?? [], outputs, {
+    defaultOutputs: cfg.defaultOutputs,
+    file: cfg.file,
+  });
+  return { outputs, routing };
 }

@@ -191,14 +191,29 @@ Examples:
 
   const alerts = program.command("alerts").description("list, inspect and re-deliver alerts");
   common(
-    alerts.command("list").description("recent alerts")
+    alerts.command("list").description("recent alerts, newest first")
       .option("--rule <id>", "only this rule")
-      .option("--limit <n>", "at most this many", positiveInt("--limit"))
+      .option("--severity <levels>", "only these severities, comma-separated (e.g. high,critical)")
+      .option("--since <when>", "only alerts with events since a duration ago (24h, 7d) or a date")
+      .option("--status <status>", "only alerts whose deliveries are pending | delivered | failed")
+      .option(
+        "--unfired",
+        "dedup windows that have not fired (below Threshold, CreateAlert: false)",
+      )
+      .option("--limit <n>", "at most this many (default 100)", positiveInt("--limit"))
       .option("--json", "JSON lines"),
-  ).action(async (opts: { json?: boolean; rule?: string; limit?: number }) => {
-    const { runAlertsList } = await import("./alerts.ts");
-    exitCode = await runAlertsList(opts);
-  });
+  )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  iota alerts list --since 24h --severity high,critical
+  iota alerts list --status failed --json`,
+    )
+    .action(async (opts: import("./alerts.ts").AlertsListFlags) => {
+      const { runAlertsList } = await import("./alerts.ts");
+      exitCode = await runAlertsList(opts);
+    });
   common(
     alerts.command("show").description("one alert with its sample events and deliveries")
       .argument("<id>", "alert id")
@@ -208,10 +223,21 @@ Examples:
     exitCode = await runAlertsShow(id, opts);
   });
   common(
-    alerts.command("retry").description("re-deliver one alert or every failed delivery")
+    alerts.command("retry").description("re-deliver one alert or every failed delivery now")
       .argument("[id]", "alert id")
       .option("--failed", "every failed delivery"),
-  ).action(() => notYet("alerts retry"));
+  )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  iota alerts retry 3f2a9c0e41d7b5a86c12 --config iota.yaml
+  iota alerts retry --failed --config iota.yaml`,
+    )
+    .action(async (id: string | undefined, opts: { failed?: boolean }) => {
+      const { runAlertsRetry } = await import("./alerts.ts");
+      exitCode = await runAlertsRetry(id, opts);
+    });
 
   const lake = program.command("lake").description("the data lake");
   common(

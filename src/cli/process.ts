@@ -16,14 +16,15 @@ import type { SourceObjectRef } from "../process/types.ts";
 import type { Config } from "../config.ts";
 import { type ObjectOutcome, type PipelineContext, processObject } from "../pipeline.ts";
 import { deliverDue } from "../alerts/forwarder.ts";
+import { closeOutputs } from "../alerts/outputs/registry.ts";
 import { defaultParallelism } from "../config.ts";
 import type { RuleEngine } from "../rules/pool.ts";
 import {
   setupConfig,
   setupLake,
+  setupOutputs,
   setupRuleEngine,
   setupRuleSet,
-  setupStdoutOutputs,
   setupStore,
 } from "./_setup.ts";
 import { summarizeRuleErrors } from "../store/rule_errors.ts";
@@ -71,9 +72,9 @@ export async function runProcess(paths: string[], flags: ProcessFlags): Promise<
   const { objects, open } = await listInputs(paths, cfg);
   const store = setupStore(cfg);
   const lake = setupLake(cfg);
-  const outputs = setupStdoutOutputs(flags.json === true);
   let engine: RuleEngine | null = null;
   const ruleSet = flags.rulesEngine === false ? null : await setupRuleSet(cfg);
+  const { outputs, routing } = setupOutputs(cfg, ruleSet, { json: flags.json === true });
   const summary: ProcessSummary = {
     type: "summary",
     objects: 0,
@@ -98,15 +99,17 @@ export async function runProcess(paths: string[], flags: ProcessFlags): Promise<
       lake,
       rules: engine,
       ruleMap: engine?.ruleMap() ?? new Map(),
-      outputs: new Set(outputs.keys()),
-      defaultOutputs: [...outputs.keys()],
+      outputs: routing.outputs,
+      defaultOutputs: routing.defaultOutputs,
       open,
       batchSize: flags.batchSize,
     };
     // Deliveries are serialized so two passes never send the same outbox row.
     let delivering = Promise.resolve();
     const deliver = () => {
-      delivering = delivering.then(() => deliverDue(store, outputs).then(() => {}));
+      delivering = delivering.then(() =>
+        deliverDue(store, outputs, { policy: cfg.delivery }).then(() => {})
+      );
       return delivering;
     };
     const queue = [...objects];
@@ -145,6 +148,7 @@ export async function runProcess(paths: string[], flags: ProcessFlags): Promise<
     summary.events_to_rules = engine?.stats.eventsToPython ?? 0;
     await engine?.close();
     await lake.close();
+    await closeOutputs(outputs);
     summary.seconds = Math.round((performance.now() - started) / 10) / 100;
     reportRuleErrors(store, started);
     store.close();

@@ -1,6 +1,8 @@
 /**
  * The `alerts` table. An alert row is one dedup window of one (rule, dedup) key;
- * `fired` is set once the window holds Threshold matches.
+ * `fired` is set once the window holds Threshold matches. Rows that have not
+ * fired keep the pending count of their window. Delivery state lives in the
+ * outbox, one row per output.
  * @module
  */
 import type { Store } from "./db.ts";
@@ -142,20 +144,60 @@ export function getAlert(store: Store, id: string): AlertRow | null {
   return r === undefined ? null : fromRaw(r);
 }
 
-/** Lists fired alerts, newest first. */
-export function listAlerts(
-  store: Store,
-  options: { ruleId?: string; limit?: number } = {},
-): AlertRow[] {
+/** Delivery state of a whole alert: the worst of its deliveries; `none` when it has none. */
+export type AlertDeliveryStatus = "pending" | "delivered" | "failed" | "none";
+
+/** An alert as listed, with its delivery state. */
+export interface ListedAlert extends AlertRow {
+  deliveryStatus: AlertDeliveryStatus;
+}
+
+/** Filters of {@linkcode listAlerts}. */
+export interface AlertFilter {
+  ruleId?: string;
+  /** Only these severities. */
+  severities?: readonly Severity[];
+  /** Only alerts with an event at or after this time (epoch ms, event time). */
+  since?: number;
+  /** Only alerts in this delivery state. */
+  status?: AlertDeliveryStatus;
+  /** List dedup windows that have not fired (below Threshold, or CreateAlert false) instead. */
+  unfired?: boolean;
+  /** At most this many (default 100). */
+  limit?: number;
+}
+
+/** Lists fired alerts (or windows that have not fired), newest first. */
+export function listAlerts(store: Store, filter: AlertFilter = {}): ListedAlert[] {
   const rows = store.db.prepare(
-    `SELECT * FROM alerts WHERE fired = 1 AND (? IS NULL OR rule_id = ?)
-     ORDER BY created_at DESC, first_event_time DESC LIMIT ?`,
+    `SELECT * FROM (
+       SELECT a.*, CASE
+         WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.alert_id = a.id AND o.status = 'failed')
+           THEN 'failed'
+         WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.alert_id = a.id AND o.status = 'pending')
+           THEN 'pending'
+         WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.alert_id = a.id) THEN 'delivered'
+         ELSE 'none' END AS delivery_status
+       FROM alerts a
+       WHERE a.fired = ? AND (? IS NULL OR a.rule_id = ?)
+         AND (? IS NULL OR a.severity IN (SELECT value FROM json_each(?)))
+         AND (? IS NULL OR a.last_event_time >= ?))
+     WHERE (? IS NULL OR delivery_status = ?)
+     ORDER BY ${filter.unfired ? "updated_at" : "created_at"} DESC, first_event_time DESC
+     LIMIT ?`,
   ).all(
-    options.ruleId ?? null,
-    options.ruleId ?? null,
-    options.limit ?? 100,
-  ) as unknown as RawAlertRow[];
-  return rows.map(fromRaw);
+    filter.unfired ? 0 : 1,
+    filter.ruleId ?? null,
+    filter.ruleId ?? null,
+    filter.severities === undefined ? null : 1,
+    JSON.stringify(filter.severities ?? []),
+    filter.since ?? null,
+    filter.since ?? null,
+    filter.status ?? null,
+    filter.status ?? null,
+    filter.limit ?? 100,
+  ) as unknown as (RawAlertRow & { delivery_status: AlertDeliveryStatus })[];
+  return rows.map((r) => ({ ...fromRaw(r), deliveryStatus: r.delivery_status }));
 }
 
 /** Number of fired alerts. */

@@ -1,10 +1,14 @@
 /**
  * Writes alerts to standard output: a readable block, or one JSON line each.
+ *
+ * Config keys: `format` (`text`, the default, or `json`).
  * @module
  */
 import type { AlertRow } from "../../store/alerts.ts";
 import type { Output } from "./types.ts";
+import type { OutputSettings } from "./_config.ts";
 import { formatEventTime } from "../format.ts";
+import { alertJson, contextFields } from "../payload.ts";
 
 /** Options of the stdout output. */
 export interface StdoutOutputOptions {
@@ -29,25 +33,10 @@ export function stdoutOutput(options: StdoutOutputOptions): Output {
   };
 }
 
-/** The JSON shape of an alert as outputs send it. */
-export function alertJson(alert: AlertRow): Record<string, unknown> {
-  return {
-    type: "alert",
-    id: alert.id,
-    rule_id: alert.ruleId,
-    severity: alert.severity,
-    title: alert.title,
-    dedup: alert.dedup,
-    description: alert.description,
-    reference: alert.reference,
-    runbook: alert.runbook,
-    first_event_time: new Date(alert.firstEventTime).toISOString(),
-    last_event_time: new Date(alert.lastEventTime).toISOString(),
-    count: alert.matchCount,
-    context: alert.context,
-    sample_row_ids: alert.sampleRowIds,
-    destinations: alert.destinations,
-  };
+/** Builds the stdout output from its config entry. */
+export function stdoutFromConfig(s: OutputSettings): Output {
+  s.allowOnly(["format"]);
+  return stdoutOutput({ name: s.name, format: s.choice("format", ["text", "json"], "text") });
 }
 
 /** A few readable lines for one alert. */
@@ -58,13 +47,8 @@ export function formatAlertText(alert: AlertRow): string {
       formatEventTime(alert.firstEventTime)
     }  last: ${formatEventTime(alert.lastEventTime)}`,
   ];
-  if (alert.context && Object.keys(alert.context).length > 0) {
-    const parts = Object.entries(alert.context)
-      .filter(([, v]) => v !== null && v !== undefined && v !== "")
-      .slice(0, 8)
-      .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`);
-    if (parts.length > 0) lines.push(`  context: ${parts.join("  ")}`);
-  }
+  const parts = contextFields(alert, 8).map(([k, v]) => `${k}=${v}`);
+  if (parts.length > 0) lines.push(`  context: ${parts.join("  ")}`);
   if (alert.runbook) lines.push(`  runbook: ${alert.runbook.split("\n")[0]}`);
   lines.push(`  alert: ${alert.id}`);
   return lines.join("\n") + "\n\n";

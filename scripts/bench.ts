@@ -34,8 +34,9 @@ function treeRssKb(pid: number): number {
         const kids = Deno.readTextFileSync(`/proc/${p}/task/${task.name}/children`).trim();
         if (kids) stack.push(...kids.split(/\s+/).map(Number));
       }
-    } catch {
+    } catch (err) {
       // The process exited between listing and reading.
+      if (!(err instanceof Deno.errors.NotFound)) console.error("rss", err);
     }
   }
   return total;

@@ -47,6 +47,8 @@ async function runProcess(name: string, input: string, extra: string[]): Promise
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
+      // The same V8 flags as the iota task (deno.json).
+      "--v8-flags=--max-semi-space-size=8",
       "--allow-read",
       "--allow-write",
       "--allow-env",

@@ -33,6 +33,12 @@ export interface PipelineContext {
   /** Opens the object's bytes. */
   open(obj: SourceObjectRef): Promise<ReadableStream<Uint8Array>>;
   batchSize?: number;
+  /**
+   * Awaited just before the object's SQLite transaction. `iota process` uses it
+   * to commit objects in listing order, so alert windows (which depend on the
+   * order matches arrive in) are the same on every run over the same files.
+   */
+  beforeCommit?(obj: SourceObjectRef): Promise<void>;
 }
 
 /** What happened to one object. */
@@ -85,7 +91,8 @@ export async function processObject(
   let lastEventTime: number | null = null;
   // Rule evaluation of earlier batches overlaps decoding of later ones.
   const pending: Promise<EvalResult>[] = [];
-  const maxPending = (ctx.rules?.size ?? 0) + 1;
+  // Enough batches in flight that the decoder rarely waits for a worker's round trip.
+  const maxPending = (ctx.rules?.size ?? 0) * 4 + 1;
   const collect = (r: EvalResult) => {
     matches.push(...r.matches);
     errors.push(...r.errors);
@@ -138,6 +145,7 @@ export async function processObject(
     throw err;
   }
   outcome.matches = matches.length;
+  await ctx.beforeCommit?.(obj);
   ctx.store.transaction(() => {
     const dedup = applyMatches(ctx.store, matches, ctx.ruleMap, {
       outputs: ctx.outputs,

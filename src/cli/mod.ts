@@ -95,7 +95,7 @@ Examples:
       positiveInt("--concurrency"),
     )
     .option("--rule-timeout <secs>", "time limit per rule batch", positiveNumber("--rule-timeout"))
-    .option("--batch-size <n>", "events per batch (default 1000)", positiveInt("--batch-size"))
+    .option("--batch-size <n>", "events per batch (default 100)", positiveInt("--batch-size"))
     .addOption(new Option("--no-rules-engine", "write the lake only, run no rules").hideHelp())
     .addHelpText(
       "after",

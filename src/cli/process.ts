@@ -112,6 +112,9 @@ export async function runProcess(paths: string[], flags: ProcessFlags): Promise<
       );
       return delivering;
     };
+    // Objects are decoded concurrently but committed in listing order (see beforeCommit).
+    const turns = new CommitOrder(objects);
+    ctx.beforeCommit = (obj) => turns.waitFor(obj);
     const queue = [...objects];
     const progress = createProgress(objects.length, objects.reduce((n, o) => n + o.size, 0), {
       plain: flags.json === true,
@@ -131,6 +134,8 @@ export async function runProcess(paths: string[], flags: ProcessFlags): Promise<
               `Cannot process object "${obj.key}": ${err instanceof Error ? err.message : err}`,
             );
             continue;
+          } finally {
+            turns.done(obj);
           }
           account(summary, outcome);
           done.objects++;
@@ -161,6 +166,38 @@ export async function runProcess(paths: string[], flags: ProcessFlags): Promise<
     return EXIT_FAILURES;
   }
   return EXIT_OK;
+}
+
+/** Lets objects commit only after every object listed before them has finished. */
+class CommitOrder {
+  #index = new Map<SourceObjectRef, number>();
+  #finished: { promise: Promise<void>; resolve: () => void }[];
+
+  constructor(objects: readonly SourceObjectRef[]) {
+    objects.forEach((o, i) => this.#index.set(o, i));
+    this.#finished = objects.map(() => {
+      let resolve = () => {};
+      const promise = new Promise<void>((r) => resolve = r);
+      return { promise, resolve };
+    });
+  }
+
+  /** Resolves when the object listed just before `obj` has finished. */
+  waitFor(obj: SourceObjectRef): Promise<void> {
+    const i = this.#index.get(obj) ?? 0;
+    return i === 0 ? Promise.resolve() : this.#finished[i - 1].promise;
+  }
+
+  /**
+   * Marks `obj` finished (committed, skipped or failed). It counts as finished
+   * for its successor only once its predecessor has, so a quickly skipped
+   * object never lets a later one commit early.
+   */
+  done(obj: SourceObjectRef): void {
+    const i = this.#index.get(obj);
+    if (i === undefined) return;
+    void this.waitFor(obj).then(() => this.#finished[i].resolve());
+  }
 }
 
 /** Local paths and `s3://bucket/prefix` locations as source objects, with their opener. */

@@ -15,7 +15,7 @@ import type { LakeWorkerCommand, LakeWorkerReply, LakeWorkerRequest } from "./_w
 export const LAKE_GZIP_LEVEL = 3;
 
 /** Bytes handed to the worker and not yet compressed, before writers wait (bounds memory). */
-const MAX_IN_FLIGHT_BYTES = 16 * 1024 * 1024;
+const MAX_IN_FLIGHT_BYTES = 4 * 1024 * 1024;
 
 const encoder = new TextEncoder();
 

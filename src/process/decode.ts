@@ -21,8 +21,12 @@ import type {
   SourceObjectRef,
 } from "./types.ts";
 
-/** Events per batch when not told otherwise. */
-export const DEFAULT_BATCH_SIZE = 1000;
+/**
+ * Events per batch when not told otherwise. Small batches measured faster and
+ * leaner than large ones: their objects die young, before V8 promotes them to
+ * the old generation (250K events: 100 → ~240 MB peak, 1000 → ~450 MB).
+ */
+export const DEFAULT_BATCH_SIZE = 100;
 
 /** Options for decodeObject(). */
 export interface DecodeOptions {

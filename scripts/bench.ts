@@ -4,6 +4,7 @@
  *   - a 250K-event multi-file corpus, with the default worker pool and with 1 worker;
  *   - one large Records file (300 MB uncompressed by default).
  * Prints a Markdown table. Options: --events N --files N --big-mb N --skip-big
+ * Needs --allow-all: Deno reads /proc (for the memory of the process tree) only then.
  * @module
  */
 import { generateCorpus } from "./gen_corpus.ts";
@@ -35,8 +36,8 @@ function treeRssKb(pid: number): number {
         if (kids) stack.push(...kids.split(/\s+/).map(Number));
       }
     } catch (err) {
-      // The process exited between listing and reading.
-      if (!(err instanceof Deno.errors.NotFound)) console.error("rss", err);
+      // The process exited between listing and reading; anything else is a real problem.
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
     }
   }
   return total;

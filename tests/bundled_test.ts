@@ -108,6 +108,22 @@ Deno.test("iota process tests/bad_inputs reports each bad object and keeps every
       res.stderr,
       /records_with_bad\.json" has 2 bad records: record 1: missing eventTime/,
     );
+    for (
+      const name of ["corrupt.json.gz", "truncated.json.gz", "not_json.json", "records_with_bad.json"]
+    ) {
+      const strict = await runIota([
+        "process",
+        `${ROOT}tests/bad_inputs/${name}`,
+        "--strict",
+        "--json",
+        "--lake",
+        "none",
+        "--state",
+        `${dir.path}/strict-${name}.db`,
+      ]);
+      assert.equal(strict.code, 1, `--strict exits 1 for ${name}`);
+      assert.equal(JSON.parse(strict.stdout.trim().split("\n").pop()!).type, "summary");
+    }
   } finally {
     await dir.cleanup();
   }

@@ -109,7 +109,12 @@ Deno.test("iota process tests/bad_inputs reports each bad object and keeps every
       /records_with_bad\.json" has 2 bad records: record 1: missing eventTime/,
     );
     for (
-      const name of ["corrupt.json.gz", "truncated.json.gz", "not_json.json", "records_with_bad.json"]
+      const name of [
+        "corrupt.json.gz",
+        "truncated.json.gz",
+        "not_json.json",
+        "records_with_bad.json",
+      ]
     ) {
       const strict = await runIota([
         "process",

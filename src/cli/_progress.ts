@@ -18,6 +18,8 @@ export interface ProgressCounters {
 /** A progress reporter. */
 export interface Progress {
   update(c: ProgressCounters): void;
+  /** Clears the bar so other output (alerts) can be written; the next update redraws it. */
+  clear(): void;
   stop(): void;
 }
 
@@ -50,6 +52,7 @@ export function createProgress(
     bar.start(totalObjects, 0, { events: 0, rate: 0 });
     return {
       update: (c) => bar.update(c.objects, { events: c.events, rate: rate(c) }),
+      clear: () => process.stderr.write("\x1b[1G\x1b[0K"),
       stop: () => bar.stop(),
     };
   }
@@ -69,6 +72,7 @@ export function createProgress(
         eta_secs: eta,
       });
     },
+    clear() {},
     stop() {},
   };
 }

@@ -104,9 +104,13 @@ export async function runProcess(paths: string[], flags: ProcessFlags): Promise<
       open,
       batchSize: flags.batchSize,
     };
+    const progress = createProgress(objects.length, objects.reduce((n, o) => n + o.size, 0), {
+      plain: flags.json === true,
+    });
     // Deliveries are serialized so two passes never send the same outbox row.
     let delivering = Promise.resolve();
     const deliver = () => {
+      progress.clear();
       delivering = delivering.then(() =>
         deliverDue(store, outputs, { policy: cfg.delivery }).then(() => {})
       );
@@ -116,9 +120,7 @@ export async function runProcess(paths: string[], flags: ProcessFlags): Promise<
     const turns = new CommitOrder(objects);
     ctx.beforeCommit = (obj) => turns.waitFor(obj);
     const queue = [...objects];
-    const progress = createProgress(objects.length, objects.reduce((n, o) => n + o.size, 0), {
-      plain: flags.json === true,
-    });
+
     const done = { objects: 0, events: 0, bytes: 0 };
     const workers = Array.from(
       { length: Math.min(flags.concurrency ?? defaultParallelism(), Math.max(1, queue.length)) },

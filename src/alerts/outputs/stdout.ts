@@ -8,7 +8,7 @@ import type { AlertRow } from "../../store/alerts.ts";
 import type { Output } from "./types.ts";
 import type { OutputSettings } from "./_config.ts";
 import { formatEventTime } from "../format.ts";
-import { alertJson, contextFields } from "../payload.ts";
+import { alertJson, contextFields, truncate } from "../payload.ts";
 
 /** Options of the stdout output. */
 export interface StdoutOutputOptions {
@@ -47,7 +47,8 @@ export function formatAlertText(alert: AlertRow): string {
       formatEventTime(alert.firstEventTime)
     }  last: ${formatEventTime(alert.lastEventTime)}`,
   ];
-  const parts = contextFields(alert, 8).map(([k, v]) => `${k}=${v}`);
+  // Long values (user agents, policies) are cut so each alert stays a few readable lines.
+  const parts = contextFields(alert, 8).map(([k, v]) => `${k}=${truncate(v, 60)}`);
   if (parts.length > 0) lines.push(`  context: ${parts.join("  ")}`);
   if (alert.runbook) lines.push(`  runbook: ${alert.runbook.split("\n")[0]}`);
   lines.push(`  alert: ${alert.id}`);

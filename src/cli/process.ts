@@ -28,6 +28,7 @@ import {
   setupStore,
 } from "./_setup.ts";
 import { summarizeRuleErrors } from "../store/rule_errors.ts";
+import { deliveryCounts } from "../store/outbox.ts";
 import { createProgress } from "./_progress.ts";
 
 /** Flags of `iota process`. */
@@ -153,6 +154,14 @@ export async function runProcess(paths: string[], flags: ProcessFlags): Promise<
     await deliver();
   } finally {
     summary.events_to_rules = engine?.stats.eventsToPython ?? 0;
+    const undelivered = deliveryCounts(store).pending;
+    if (undelivered > 0) {
+      log.warn(
+        `${undelivered} alert deliver${
+          undelivered === 1 ? "y is" : "ies are"
+        } waiting for a retry; the next run or "iota alerts retry" sends them once due`,
+      );
+    }
     await engine?.close();
     await lake.close();
     await closeOutputs(outputs);

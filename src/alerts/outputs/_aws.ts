@@ -50,3 +50,23 @@ export function alertAttributes(
     severity: { DataType: "String", StringValue: alert.severity },
   };
 }
+
+/** An AWS SDK client created on first use, so outputs cost nothing until they deliver. */
+export interface LazyClient<C> {
+  get(): Promise<C>;
+  /** Destroys the client if it was ever created. */
+  close(): Promise<void>;
+}
+
+/** Wraps `create` (which imports the SDK and builds a client) so it runs once, when needed. */
+export function lazyClient<C extends { destroy(): void }>(
+  create: () => Promise<C>,
+): LazyClient<C> {
+  let client: Promise<C> | null = null;
+  return {
+    get: () => client ??= create(),
+    async close() {
+      if (client !== null) (await client).destroy();
+    },
+  };
+}

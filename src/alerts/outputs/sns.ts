@@ -8,11 +8,10 @@
  * `aws.region`, else the topic's), `endpoint`, `timeout_secs`.
  * @module
  */
-import type { SNSClient } from "@aws-sdk/client-sns";
 import type { AlertRow } from "../../store/alerts.ts";
 import type { Output } from "./types.ts";
 import type { OutputSettings } from "./_config.ts";
-import { alertAttributes, type AwsClientOptions, awsFromSettings } from "./_aws.ts";
+import { alertAttributes, type AwsClientOptions, awsFromSettings, lazyClient } from "./_aws.ts";
 import { alertJson } from "../payload.ts";
 
 /** Options of the SNS output. */
@@ -24,22 +23,23 @@ export interface SnsOutputOptions extends AwsClientOptions {
 
 /** Creates the SNS output. */
 export function snsOutput(options: SnsOutputOptions): Output {
-  let client: Promise<SNSClient> | null = null;
+  const client = lazyClient(() =>
+    import("@aws-sdk/client-sns").then(({ SNSClient }) =>
+      new SNSClient({
+        region: options.region,
+        endpoint: options.endpoint,
+        credentials: options.credentials,
+      })
+    )
+  );
   const fifo = options.topicArn.endsWith(".fifo");
   return {
     name: options.name,
     type: "sns",
     timeoutMs: options.timeoutMs,
     async send(alert: AlertRow, signal?: AbortSignal): Promise<void> {
-      client ??= import("@aws-sdk/client-sns").then(({ SNSClient }) =>
-        new SNSClient({
-          region: options.region,
-          endpoint: options.endpoint,
-          credentials: options.credentials,
-        })
-      );
       const { PublishCommand } = await import("@aws-sdk/client-sns");
-      await (await client).send(
+      await (await client.get()).send(
         new PublishCommand({
           TopicArn: options.topicArn,
           Message: JSON.stringify(alertJson(alert)),
@@ -51,9 +51,7 @@ export function snsOutput(options: SnsOutputOptions): Output {
         { abortSignal: signal },
       );
     },
-    async close() {
-      if (client !== null) (await client).destroy();
-    },
+    close: () => client.close(),
   };
 }
 

@@ -8,11 +8,10 @@
  * `aws.region`, else the queue's), `endpoint`, `timeout_secs`.
  * @module
  */
-import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { AlertRow } from "../../store/alerts.ts";
 import type { Output } from "./types.ts";
 import type { OutputSettings } from "./_config.ts";
-import { alertAttributes, type AwsClientOptions, awsFromSettings } from "./_aws.ts";
+import { alertAttributes, type AwsClientOptions, awsFromSettings, lazyClient } from "./_aws.ts";
 import { alertJson } from "../payload.ts";
 
 /** Options of the SQS output. */
@@ -24,22 +23,23 @@ export interface SqsOutputOptions extends AwsClientOptions {
 
 /** Creates the SQS output. */
 export function sqsOutput(options: SqsOutputOptions): Output {
-  let client: Promise<SQSClient> | null = null;
+  const client = lazyClient(() =>
+    import("@aws-sdk/client-sqs").then(({ SQSClient }) =>
+      new SQSClient({
+        region: options.region,
+        endpoint: options.endpoint,
+        credentials: options.credentials,
+      })
+    )
+  );
   const fifo = options.queueUrl.endsWith(".fifo");
   return {
     name: options.name,
     type: "sqs",
     timeoutMs: options.timeoutMs,
     async send(alert: AlertRow, signal?: AbortSignal): Promise<void> {
-      client ??= import("@aws-sdk/client-sqs").then(({ SQSClient }) =>
-        new SQSClient({
-          region: options.region,
-          endpoint: options.endpoint,
-          credentials: options.credentials,
-        })
-      );
       const { SendMessageCommand } = await import("@aws-sdk/client-sqs");
-      await (await client).send(
+      await (await client.get()).send(
         new SendMessageCommand({
           QueueUrl: options.queueUrl,
           MessageBody: JSON.stringify(alertJson(alert)),
@@ -50,9 +50,7 @@ export function sqsOutput(options: SqsOutputOptions): Output {
         { abortSignal: signal },
       );
     },
-    async close() {
-      if (client !== null) (await client).destroy();
-    },
+    close: () => client.close(),
   };
 }
 

@@ -4,17 +4,10 @@
 import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
 import { writeTree } from "./_helpers/cloudtrail.ts";
-import { runIota, tempDir } from "./_helpers/mod.ts";
+import { processWithRules, runIota, storedAlerts, tempDir } from "./_helpers/mod.ts";
 
 const GOOD_RULES = new URL("./rules/good", import.meta.url).pathname;
 const FAULTY_RULES = new URL("./rules/faulty", import.meta.url).pathname;
-/** Alerts stored in a state database, read through `iota alerts list --json`. */
-async function storedAlerts(state: string): Promise<Record<string, unknown>[]> {
-  const res = await runIota(["alerts", "list", "--json", "--state", state]);
-  assert.equal(res.code, 0, res.stderr);
-  return res.stdout.trim().split("\n").map((l) => JSON.parse(l));
-}
-
 function lastJson(stdout: string): Record<string, unknown> {
   const lines = stdout.trim().split("\n");
   return JSON.parse(lines[lines.length - 1]);
@@ -104,17 +97,7 @@ Deno.test("iota process records a raising rule's errors and keeps the other rule
   const dir = await tempDir();
   try {
     await writeTree(`${dir.path}/in`);
-    const run = (name: string, rules: string[]) =>
-      runIota([
-        "process",
-        `${dir.path}/in`,
-        "--json",
-        "--lake",
-        "none",
-        "--state",
-        `${dir.path}/${name}/iota.db`,
-        ...rules.flatMap((r) => ["--rules", r]),
-      ]);
+    const run = (name: string, rules: string[]) => processWithRules(dir.path, name, rules);
     const alone = await run("alone", [GOOD_RULES]);
     const together = await run("together", [GOOD_RULES, FAULTY_RULES]);
     assert.equal(together.code, 0, together.stderr);

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { writeTree } from "./_helpers/cloudtrail.ts";
-import { runIota, tempDir } from "./_helpers/mod.ts";
+import { processWithRules, runIota, storedAlerts, tempDir } from "./_helpers/mod.ts";
 
 const GOOD_RULES = new URL("./rules/good", import.meta.url).pathname;
 const CHAOS_RULES = new URL("./rules/chaos", import.meta.url).pathname;
@@ -24,36 +24,19 @@ Deno.test("faulty rules are isolated: good alerts unchanged, every fault recorde
   try {
     await writeTree(`${dir.path}/in`);
     const run = (name: string, rules: string[]) =>
-      runIota([
-        "process",
-        `${dir.path}/in`,
-        "--json",
-        "--lake",
-        "none",
-        "--rule-timeout",
-        "2",
-        "--state",
-        `${dir.path}/${name}/iota.db`,
-        ...rules.flatMap((r) => ["--rules", r]),
-      ], { env: SECRET_ENV });
+      processWithRules(dir.path, name, rules, {
+        extraArgs: ["--rule-timeout", "2"],
+        env: SECRET_ENV,
+      });
     const alone = await run("alone", [GOOD_RULES]);
     assert.equal(alone.code, 0, alone.stderr);
     const mixed = await run("mixed", [GOOD_RULES, CHAOS_RULES]);
     assert.equal(mixed.code, 0, mixed.stderr);
 
-    const alerts = async (name: string) => {
-      const res = await runIota([
-        "alerts",
-        "list",
-        "--json",
-        "--state",
-        `${dir.path}/${name}/iota.db`,
-      ]);
-      return res.stdout.trim().split("\n").map((l) => {
-        const a = JSON.parse(l);
-        return `${a.rule_id} ${a.dedup} ${a.count} ${a.title}`;
-      }).sort();
-    };
+    const alerts = async (name: string) =>
+      (await storedAlerts(`${dir.path}/${name}/iota.db`)).map((a) =>
+        `${a.rule_id} ${a.dedup} ${a.count} ${a.title}`
+      ).sort();
     const good = await alerts("alone");
     assert.equal(good.length, 2);
     assert.deepEqual(await alerts("mixed"), good);

@@ -96,3 +96,33 @@ export async function runIota(
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
+
+/**
+ * Runs `iota process IN --json --lake none` with a state file of its own
+ * (`DIR/NAME/iota.db`) and only the given rule trees.
+ */
+export function processWithRules(
+  dir: string,
+  name: string,
+  rules: string[],
+  options: { extraArgs?: string[]; env?: Record<string, string> } = {},
+): Promise<CliResult> {
+  return runIota([
+    "process",
+    `${dir}/in`,
+    "--json",
+    "--lake",
+    "none",
+    ...(options.extraArgs ?? []),
+    "--state",
+    `${dir}/${name}/iota.db`,
+    ...rules.flatMap((r) => ["--rules", r]),
+  ], { env: options.env });
+}
+
+/** Alerts stored in a state database, read through `iota alerts list --json`. */
+export async function storedAlerts(state: string): Promise<Record<string, unknown>[]> {
+  const res = await runIota(["alerts", "list", "--json", "--state", state]);
+  if (res.code !== 0) throw new Error(`iota alerts list failed: ${res.stderr}`);
+  return res.stdout.trim().split("\n").map((l) => JSON.parse(l));
+}

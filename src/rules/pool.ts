@@ -174,8 +174,12 @@ export class RuleEngine {
         events: events.length,
         error: err instanceof Error ? err.message : String(err),
       });
-      await this.#restart(slot);
-      this.#release(slot);
+      try {
+        await this.#restart(slot);
+      } finally {
+        // Even a failed restart frees the slot, so other batches fail instead of waiting forever.
+        this.#release(slot);
+      }
       return await this.#bisect(events, targets, reason, err);
     }
     this.#release(slot);

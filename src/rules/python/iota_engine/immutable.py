@@ -258,19 +258,11 @@ class ImmutableCaseInsensitiveDict(ImmutableContainerMixin, dict):
         return wrap(value)
 
     def __getitem__(self, key):
-        value = dict.get(self, key, MISSING)
+        # The same exact-then-case-insensitive lookup as get(), raising when absent.
+        value = ImmutableCaseInsensitiveDict.get(self, key, MISSING)
         if value is MISSING:
-            real = self._real_key(key) if isinstance(key, str) else MISSING
-            if real is MISSING:
-                raise KeyError(key)
-            key = real
-            value = dict.__getitem__(self, real)
-        kind = type(value)
-        if kind is dict or kind is list:
-            return self._view(key, value)
-        if kind in _SCALARS:
-            return value
-        return wrap(value)
+            raise KeyError(key)
+        return value
 
     def __contains__(self, key):
         if dict.__contains__(self, key):

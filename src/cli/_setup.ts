@@ -51,7 +51,7 @@ export async function setupRuleSet(cfg: Config): Promise<RuleSet> {
 /** Working directory of Python workers, inside the state directory. */
 export function workerDir(cfg: Config): string {
   const dir = cfg.statePath === ":memory:"
-    ? join(Deno.makeTempDirSync({ prefix: "iota-worker-" }))
+    ? Deno.makeTempDirSync({ prefix: "iota-worker-" })
     : join(dirname(resolve(cfg.statePath)), "worker");
   mkdirSync(dir, { recursive: true });
   return dir;

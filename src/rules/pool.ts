@@ -352,7 +352,12 @@ class TimeoutError extends Error {
 /** Log lines of captured rule output per rule and run, before further output is dropped. */
 const MAX_OUTPUT_LOGS_PER_RULE = 20;
 
-function buildLoadRequest(rules: RuleMeta[], set: RuleSet, statePath: string | null): unknown {
+/** The `load` request for `rules`, with the helpers and data models of `set`. */
+export function buildLoadRequest(
+  rules: readonly RuleMeta[],
+  set: RuleSet,
+  statePath: string | null,
+): unknown {
   const wireRules: WireRule[] = rules.map((r) => ({
     id: r.id,
     path: r.pyPath,

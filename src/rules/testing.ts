@@ -7,6 +7,7 @@ import type { RuleSet } from "./loader.ts";
 import type { RuleMeta } from "./types.ts";
 import type { WireLoadedRule, WireTest, WireTestResult } from "./protocol.ts";
 import { PythonWorker } from "./worker.ts";
+import { buildLoadRequest } from "./pool.ts";
 
 /** Outcome of one rule test. */
 export interface RuleTestOutcome {
@@ -47,22 +48,10 @@ export async function runRuleTests(
   if (rules.length === 0) return report;
   const worker = new PythonWorker({ cwd: options.cwd, label: "test worker" });
   try {
-    const load = await worker.request<{ rules: WireLoadedRule[] }>({
-      op: "load",
-      helpers: set.helperDirs,
-      state_path: null,
-      rules: rules.map((r) => ({
-        id: r.id,
-        path: r.pyPath,
-        severity: r.severity,
-        log_types: r.logTypes,
-      })),
-      data_models: set.dataModels.map((m) => ({
-        log_types: m.logTypes,
-        mappings: m.mappings,
-        module_path: m.modulePath,
-      })),
-    });
+    // Tests get a fresh in-memory state store (state_path null).
+    const load = await worker.request<{ rules: WireLoadedRule[] }>(
+      buildLoadRequest(rules, set, null),
+    );
     for (const [i, rule] of rules.entries()) {
       if (rule.tests.length === 0) continue;
       const loaded = load.rules[i];

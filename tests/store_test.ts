@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
 import { openStore } from "../src/store/db.ts";
+import {
+  clearCheckpoints,
+  getCheckpoint,
+  listCheckpoints,
+  setCheckpoint,
+} from "../src/store/checkpoints.ts";
 import { MIGRATIONS } from "../src/store/migrations.ts";
 import { isObjectProcessed, markObjectProcessed, objectTotals } from "../src/store/objects.ts";
 import { recordRuleErrors, summarizeRuleErrors } from "../src/store/rule_errors.ts";
@@ -83,4 +89,30 @@ Deno.test("recordRuleErrors() counts an error of a rule on an event once, even w
     ["R2", "timeout", 1],
   ]);
   s.close();
+});
+
+Deno.test("checkpoints are per scope, updated in place, and roll back with their transaction", async () => {
+  const dir = await tempDir();
+  try {
+    const store = openStore(`${dir.path}/iota.db`);
+    setCheckpoint(store, "poll", "bucket/AWSLogs/", "AWSLogs/a.json.gz");
+    setCheckpoint(store, "poll", "bucket/AWSLogs/", "AWSLogs/b.json.gz");
+    setCheckpoint(store, "backfill", "bucket/AWSLogs/", "done");
+    assert.equal(getCheckpoint(store, "poll", "bucket/AWSLogs/"), "AWSLogs/b.json.gz");
+    assert.equal(getCheckpoint(store, "poll", "missing"), undefined);
+    assert.throws(() =>
+      store.transaction(() => {
+        setCheckpoint(store, "poll", "bucket/AWSLogs/", "AWSLogs/c.json.gz");
+        throw new Error("crash before commit");
+      })
+    );
+    assert.equal(getCheckpoint(store, "poll", "bucket/AWSLogs/"), "AWSLogs/b.json.gz");
+    assert.deepEqual([...listCheckpoints(store, "backfill")], [["bucket/AWSLogs/", "done"]]);
+    clearCheckpoints(store, "poll");
+    assert.equal(listCheckpoints(store, "poll").size, 0);
+    assert.equal(getCheckpoint(store, "backfill", "bucket/AWSLogs/"), "done");
+    store.close();
+  } finally {
+    await dir.cleanup();
+  }
 });

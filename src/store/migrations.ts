@@ -85,4 +85,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX rule_errors_rule ON rule_errors(rule_id, created_at);
     `,
   },
+  {
+    version: 2,
+    name: "checkpoints",
+    // One resumable position per (scope, key): S3 polling keeps its StartAfter key per
+    // prefix, backfill keeps its progress per planned prefix.
+    sql: `
+      CREATE TABLE checkpoints (
+        scope TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (scope, key)
+      );
+    `,
+  },
 ];

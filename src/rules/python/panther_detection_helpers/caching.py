@@ -2,8 +2,8 @@
 
 Stored in iota's SQLite file (table `rule_state`) and shared by every worker.
 
-Expiry (`epoch_seconds`): a value below 1,000,000,000 counts as seconds from
-now, a larger one as an absolute epoch time. When a write gives no expiry, a
+Expiry (`epoch_seconds`): a value below one week (604,800) counts as seconds
+from now, a larger one as an absolute epoch time. When a write gives no expiry, a
 new key expires after 90 days and an existing key keeps its expiry. An
 expired key reads as empty. `force_ttl_check` is accepted for compatibility;
 expiry is always checked.
@@ -35,7 +35,9 @@ __all__ = [
     "ttl_expired",
 ]
 
-RELATIVE_EXPIRY_LIMIT_SECS = 1_000_000_000
+# One week: shorter spans are TTLs; anything larger is an epoch time (1970 + a week
+# is in the past, so such a key has already expired).
+RELATIVE_EXPIRY_LIMIT_SECS = 7 * 24 * 60 * 60
 DEFAULT_EXPIRY_SECS = 90 * 24 * 60 * 60
 
 _STRING_SET = "string_set"

@@ -109,8 +109,33 @@ class LoadTest(EngineCase):
         self.assertEqual(
             rule["error"],
             "ModuleNotFoundError: No module named 'iota_missing_pkg' "
-            "(missing Python package 'iota_missing_pkg')",
+            "(missing Python package or helper module 'iota_missing_pkg')",
         )
+
+    def test_missing_helper_module_points_at_helpers_dirs(self):
+        rule = self.engine.load([rule_spec("T.MissingHelper", "missing_helper.py")])["rules"][0]
+        self.assertFalse(rule["loaded"])
+        self.assertIn(
+            "helper module 'panther_iota_absent_helpers' is not in any --helpers directory",
+            rule["error"],
+        )
+
+    def test_missing_package_hint_names_the_pypi_package(self):
+        from iota_engine.loader import missing_module_hint  # pylint: disable=import-outside-toplevel
+
+        self.assertEqual(
+            missing_module_hint("dateutil.parser"),
+            "missing Python package 'python-dateutil': install it with pip install python-dateutil",
+        )
+        self.assertIn("'PyJWT'", missing_module_hint("jwt"))
+        self.assertIn("'PyYAML'", missing_module_hint("yaml"))
+
+    def test_rule_module_is_named_after_its_rule_id(self):
+        self.engine.load([rule_spec("Custom.Rule.Name", "module_name.py")])
+        response = self.engine.request(
+            {"op": "eval", "events": [{"eventName": "X"}], "targets": [[0]]}
+        )
+        self.assertEqual(response["results"][0]["match"]["title"], "Custom.Rule.Name")
 
     def test_module_without_rule_function(self):
         rule = self.engine.load([rule_spec("T.NoRule", "no_rule.py")])["rules"][0]

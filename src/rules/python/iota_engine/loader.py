@@ -97,10 +97,35 @@ def describe_import_error(exc, path: str) -> str:
         return f"{kind}: {exc.msg}{where}"
     message = f"{kind}: {exception_message(exc)}"
     if isinstance(exc, ModuleNotFoundError) and exc.name:
-        message += f" (missing Python package '{exc.name.split('.')[0]}')"
-        return message
+        return f"{message} ({missing_module_hint(exc.name)})"
     location = format_location(exception_location(exc, path), with_code=False)
     return f"{message} ({location})" if location else message
+
+
+# Import names whose PyPI package is named differently, among those community helpers use.
+_PACKAGE_OF_MODULE = {
+    "dateutil": "python-dateutil",
+    "yaml": "PyYAML",
+    "jwt": "PyJWT",
+    "dns": "dnspython",
+    "Crypto": "pycryptodome",
+    "OpenSSL": "pyOpenSSL",
+    "bs4": "beautifulsoup4",
+    "ipinfo": "ipinfo",
+    "policyuniverse": "policyuniverse",
+}
+_HELPER_MODULE_PREFIXES = ("panther_", "global_")
+
+
+def missing_module_hint(name: str) -> str:
+    """What to do about a module that could not be found, naming the package to install."""
+    top = name.split(".")[0]
+    if top in _PACKAGE_OF_MODULE:
+        package = _PACKAGE_OF_MODULE[top]
+        return f"missing Python package '{package}': install it with pip install {package}"
+    if top.startswith(_HELPER_MODULE_PREFIXES):
+        return f"helper module '{top}' is not in any --helpers directory"
+    return f"missing Python package or helper module '{top}'"
 
 
 def _is_under(path, directories) -> bool:
@@ -172,7 +197,13 @@ class RuleSet:
         if not rule.path:
             rule.error = f'Rule "{rule.id}" has no Python file path'
             return rule
-        name = module_name(_RULE_MODULE_PREFIX, rule.id or os.path.basename(rule.path), taken)
+        # Community packs load a rule's module under its RuleID; fall back to a prefixed name
+        # only when that would shadow a module already imported.
+        if rule.id and rule.id not in taken:
+            name = rule.id
+            taken.add(name)
+        else:
+            name = module_name(_RULE_MODULE_PREFIX, rule.id or os.path.basename(rule.path), taken)
         try:
             module = import_file(name, rule.path)
         except (Exception, SystemExit) as exc:  # pylint: disable=broad-except

@@ -1,0 +1,6 @@
+def rule(event):
+    return True
+
+
+def title(event):
+    return __name__

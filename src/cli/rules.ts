@@ -5,6 +5,8 @@
 import { EXIT_FAILURES, EXIT_OK } from "../errors.ts";
 import { runRuleTests } from "../rules/testing.ts";
 import { setupConfig, setupRuleSet, setupStore, workerDir } from "./_setup.ts";
+import { formatProblem, validateAnalysisTrees } from "../rules/validate.ts";
+import { bundledRulesDir } from "../assets.ts";
 import { summarizeRuleErrors } from "../store/rule_errors.ts";
 import { formatEventTime } from "../alerts/format.ts";
 
@@ -96,24 +98,22 @@ export async function runRulesList(flags: RuleFlags): Promise<number> {
 /** `iota rules validate`: exit 1 when any analysis file has a problem. */
 export async function runRulesValidate(flags: RuleFlags): Promise<number> {
   const cfg = await setupConfig(flags);
-  const set = await setupRuleSet(cfg);
-  const missing: string[] = [];
-  for (const r of set.rules) {
-    try {
-      await Deno.stat(r.pyPath);
-    } catch {
-      missing.push(`${r.yamlPath}: rule "${r.id}": Filename "${r.pyPath}" does not exist`);
-    }
-    for (const t of r.tests) {
-      if (t.expectedResult === null) {
-        missing.push(`${r.yamlPath}: rule "${r.id}": test "${t.name}" has no ExpectedResult`);
-      }
-    }
+  const dirs = [...(cfg.rules.length > 0 ? cfg.rules : [bundledRulesDir()]), ...cfg.helpers];
+  const report = await validateAnalysisTrees(dirs);
+  for (const p of report.problems) {
+    out(
+      flags.json
+        ? JSON.stringify({ path: p.path, line: p.line, message: p.message })
+        : formatProblem(p),
+    );
   }
-  for (const m of missing) out(m);
-  const problems = set.problems.length + missing.length;
-  out(`${set.rules.length} rules checked, ${problems} problem${problems === 1 ? "" : "s"}`);
-  return problems > 0 ? EXIT_FAILURES : EXIT_OK;
+  const n = report.problems.length;
+  const types = Object.entries(report.types).map(([t, c]) => `${c} ${t}`).join(", ");
+  const summary = `${report.files} analysis files checked${
+    types ? ` (${types})` : ""
+  }, ${n} problem${n === 1 ? "" : "s"}`;
+  out(flags.json ? JSON.stringify({ type: "summary", files: report.files, problems: n }) : summary);
+  return n > 0 ? EXIT_FAILURES : EXIT_OK;
 }
 
 /** `iota rules errors`: grouped by rule and error type. */

@@ -71,21 +71,22 @@ export async function loadRuleSet(
       });
       continue;
     }
-    for await (const path of walkYaml(root)) {
+    for await (const path of walkAnalysisFiles(root)) {
       loadAnalysisFile(path, await Deno.readTextFile(path), set, seenIds);
     }
   }
   return set;
 }
 
-async function* walkYaml(dir: string): AsyncGenerator<string> {
+/** Every YAML file under `dir`, depth first in name order, skipping hidden and cache folders. */
+export async function* walkAnalysisFiles(dir: string): AsyncGenerator<string> {
   const entries: Deno.DirEntry[] = [];
   for await (const e of Deno.readDir(dir)) entries.push(e);
   entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   for (const e of entries) {
     if (e.name.startsWith(".") || e.name === "node_modules" || e.name === "__pycache__") continue;
     const path = join(dir, e.name);
-    if (e.isDirectory) yield* walkYaml(path);
+    if (e.isDirectory) yield* walkAnalysisFiles(path);
     else if (e.isFile && /\.ya?ml$/i.test(e.name)) yield path;
   }
 }

@@ -94,3 +94,16 @@ Deno.test("routeAlert() prefers destinations(), then OutputIds, then defaults, d
   assert.deepEqual(routeAlert(null, ruleMeta("R"), opts), ["stdout"]);
   assert.deepEqual(routeAlert(["nowhere"], ruleMeta("R"), opts), ["stdout"]);
 });
+
+Deno.test("applyMatches() records an alert whose destinations() say SKIP but delivers it nowhere", () => {
+  const s = openStore(":memory:");
+  const rules = new Map([["R", ruleMeta("R", { outputIds: ["slack"] })]]);
+  s.transaction(() =>
+    applyMatches(s, [match("R", T0, "a", { destinations: ["SKIP"] })], rules, opts)
+  );
+  const [alert] = listAlerts(s);
+  assert.equal(alert.matchCount, 1);
+  assert.deepEqual(routeAlert(["SKIP", "slack"], ruleMeta("R"), opts), []);
+  assert.equal(dueDeliveries(s, Date.now() + 1).length, 0);
+  s.close();
+});

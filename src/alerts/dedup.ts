@@ -148,17 +148,22 @@ function openWindow(m: RuleMatch, rule: RuleMeta, windowEnd: number, now: number
   };
 }
 
+/** The `destinations()` name that suppresses delivery of an alert. */
+export const SKIP_DELIVERY = "SKIP";
+
 /**
  * Outputs for an alert: `destinations()` names, else the rule's OutputIds,
  * else the defaults. Names that are not configured (only `destinations()` can
  * produce them once routing was validated at start) are dropped with a
- * warning; when none is left the alert goes to the defaults.
+ * warning; when none is left the alert goes to the defaults. A `destinations()`
+ * list holding `SKIP` records the alert but delivers it nowhere, as in Panther.
  */
 export function routeAlert(
   destinations: readonly string[] | null,
   rule: RuleMeta,
   options: DedupOptions,
 ): string[] {
+  if (destinations?.includes(SKIP_DELIVERY)) return [];
   const wanted = destinations && destinations.length > 0
     ? destinations
     : rule.outputIds.length > 0

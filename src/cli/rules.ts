@@ -56,10 +56,18 @@ export async function runRulesTest(flags: RuleFlags & { id?: string }): Promise<
       rules_with_tests: report.rulesWithTests,
       rules_with_true_and_false: report.rulesWithTrueAndFalse,
       load_problems: failedLoads,
+      missing_packages: report.missingPackages,
     }));
   } else {
     out(coverage);
     if (failedLoads > 0) out(`files that could not be loaded: ${failedLoads}`);
+    for (const [pkg, ids] of Object.entries(report.missingPackages)) {
+      out(
+        `missing Python package ${pkg}: ${ids.length} rule${
+          ids.length === 1 ? "" : "s"
+        } could not be imported (pip install ${pkg})`,
+      );
+    }
     out(`${report.passed} passed, ${report.failed} failed`);
   }
   return report.failed > 0 || failedLoads > 0 ? EXIT_FAILURES : EXIT_OK;

@@ -26,7 +26,11 @@ export interface RuleTestReport {
   rules: number;
   rulesWithTests: number;
   rulesWithTrueAndFalse: number;
+  /** Rules that could not be imported, by the Python package they lack. */
+  missingPackages: Record<string, string[]>;
 }
+
+const MISSING_PACKAGE = /missing Python package '([^']+)'/;
 
 /** Runs the tests of every rule in `set` (optionally only `onlyId`). */
 export async function runRuleTests(
@@ -44,6 +48,7 @@ export async function runRuleTests(
       r.tests.some((t) => t.expectedResult === true) &&
       r.tests.some((t) => t.expectedResult === false)
     ).length,
+    missingPackages: {},
   };
   if (rules.length === 0) return report;
   const worker = new PythonWorker({ cwd: options.cwd, label: "test worker" });
@@ -56,6 +61,8 @@ export async function runRuleTests(
       if (rule.tests.length === 0) continue;
       const loaded = load.rules[i];
       if (!loaded?.loaded) {
+        const pkg = MISSING_PACKAGE.exec(loaded?.error ?? "")?.[1];
+        if (pkg) (report.missingPackages[pkg] ??= []).push(rule.id);
         for (const t of rule.tests) {
           add(
             report,

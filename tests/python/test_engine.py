@@ -518,7 +518,8 @@ class TestOpTest(EngineCase):
         self.assertFalse(result["passed"])
         self.assertTrue(result["matched"])
         self.assertEqual(
-            result["reason"], "title raised KeyError: 'noSuchField' (mocked_rule.py:18 in title)"
+            result["reason"], "title raised KeyError: 'noSuchField' "
+            "(mocked_rule.py:18 in title: return event[\"noSuchField\"])"
         )
 
     def test_rule_exception_fails_the_test(self):
@@ -527,7 +528,10 @@ class TestOpTest(EngineCase):
         )
         self.assertFalse(result["passed"])
         self.assertIsNone(result["matched"])
-        self.assertEqual(result["reason"], "rule raised KeyError: 'noSuchField' (errors_rule.py:7 in rule)")
+        self.assertEqual(
+            result["reason"],
+            "rule raised KeyError: 'noSuchField' (errors_rule.py:7 in rule: return event[\"noSuchField\"])",
+        )
 
     def test_bad_return_fails_the_test(self):
         (result,) = self.run_tests(

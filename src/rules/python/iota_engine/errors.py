@@ -80,13 +80,17 @@ def bad_return_record(func: str, value, expected: str, type_prefix: str = "") ->
     }
 
 
-def describe_error(error: dict) -> str:
-    """One-line text of an error record, e.g. `KeyError: 'x' (x.py:12 in rule)`."""
+def describe_error(error: dict, with_code: bool = False) -> str:
+    """One-line text of an error record, e.g. `KeyError: 'x' (x.py:12 in rule)`.
+
+    With `with_code`, the failing source line follows the location, as the
+    tail of a traceback would show it.
+    """
     text = error["message"]
     kind = error["type"].split(":")[-1]
     if kind != "bad_return":
         text = f"{kind}: {text}"
     location = error.get("traceback")
     if location:
-        text += f" ({location.split(': ', 1)[0]})"
+        text += f" ({location if with_code else location.split(': ', 1)[0]})"
     return text

@@ -54,7 +54,7 @@ def _run_one(rule, test: dict, models, capture, key) -> dict:
         try:
             matched = rule.rule(event)
         except (Exception, SystemExit) as exc:  # pylint: disable=broad-except
-            result["reason"] = "rule raised " + describe_error(error_record(exc, rule.path))
+            result["reason"] = "rule raised " + describe_error(error_record(exc, rule.path), with_code=True)
             return result
         if not isinstance(matched, bool):
             result["reason"] = describe_error(bad_return_record("rule", matched, "a bool"))
@@ -71,7 +71,7 @@ def _run_one(rule, test: dict, models, capture, key) -> dict:
                 if error["type"].endswith(":bad_return") or error["type"].endswith(":too_large"):
                     failures.append(error["message"])
                 else:
-                    failures.append(f"{function} raised {describe_error(error)}")
+                    failures.append(f"{function} raised {describe_error(error, with_code=True)}")
         result["passed"] = not failures
         result["reason"] = "; ".join(failures) or None
         return result

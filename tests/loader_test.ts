@@ -68,15 +68,18 @@ Deno.test("loadRuleSet() reports bad files by path and keeps loading the rest", 
       "no_file.yml": "AnalysisType: rule\nRuleID: X.NoFile\nSeverity: Low\n",
       "dup1.yml": "AnalysisType: rule\nRuleID: X.Dup\nFilename: d.py\nSeverity: Low\n",
       "dup2.yml": "AnalysisType: rule\nRuleID: X.Dup\nFilename: d.py\nSeverity: Low\n",
+      "simple.yml":
+        "AnalysisType: rule\nRuleID: X.Simple\nSeverity: Low\nDetection:\n  - Key: eventName\n",
     });
     const set = await loadRuleSet([dir.path]);
     assert.deepEqual(set.rules.map((r) => r.id), ["X.Dup"]);
     const messages = set.problems.map((p) => `${p.path.split("/").pop()}: ${p.message}`).sort();
-    assert.equal(messages.length, 4);
+    assert.equal(messages.length, 5);
     assert.match(messages[0], /^bad_sev\.yml: rule "X\.Sev": unknown Severity "Urgent"/);
     assert.match(messages[1], /^bad_yaml\.yml: invalid YAML/);
     assert.match(messages[2], /^dup2\.yml: duplicate RuleID "X\.Dup"/);
     assert.match(messages[3], /^no_file\.yml: rule "X\.NoFile": missing Filename/);
+    assert.match(messages[4], /^simple\.yml: rule "X\.Simple": simple detections .* not supported/);
   } finally {
     await dir.cleanup();
   }

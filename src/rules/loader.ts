@@ -153,6 +153,9 @@ function toRuleMeta(path: string, doc: Record<string, unknown>): RuleMeta | stri
   const id = doc.RuleID;
   if (typeof id !== "string" || id.trim() === "") return "missing RuleID";
   if (typeof doc.Filename !== "string" || doc.Filename === "") {
+    if (doc.Detection !== undefined) {
+      return `rule "${id}": simple detections (Detection without a Python Filename) are not supported`;
+    }
     return `rule "${id}": missing Filename`;
   }
   const severity = canonicalSeverity(doc.Severity);

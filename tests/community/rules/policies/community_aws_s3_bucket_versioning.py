@@ -1,0 +1,3 @@
+def policy(resource):
+    versioning = resource.get("Versioning") or {}
+    return versioning.get("Status") == "Enabled"

@@ -68,18 +68,23 @@ Deno.test("loadRuleSet() reports bad files by path and keeps loading the rest", 
       "no_file.yml": "AnalysisType: rule\nRuleID: X.NoFile\nSeverity: Low\n",
       "dup1.yml": "AnalysisType: rule\nRuleID: X.Dup\nFilename: d.py\nSeverity: Low\n",
       "dup2.yml": "AnalysisType: rule\nRuleID: X.Dup\nFilename: d.py\nSeverity: Low\n",
+      "filtered.yml":
+        "AnalysisType: rule\nRuleID: X.Filtered\nFilename: d.py\nSeverity: Low\nInlineFilters:\n  - All:\n      - KeyPath: eventName\n        Condition: Equals\n        Value: X\n",
+      "no_filters.yml":
+        "AnalysisType: rule\nRuleID: X.NoFilters\nFilename: d.py\nSeverity: Low\nInlineFilters:\n  - All: []\n",
       "simple.yml":
         "AnalysisType: rule\nRuleID: X.Simple\nSeverity: Low\nDetection:\n  - Key: eventName\n",
     });
     const set = await loadRuleSet([dir.path]);
-    assert.deepEqual(set.rules.map((r) => r.id), ["X.Dup"]);
+    assert.deepEqual(set.rules.map((r) => r.id), ["X.Dup", "X.NoFilters"]);
     const messages = set.problems.map((p) => `${p.path.split("/").pop()}: ${p.message}`).sort();
-    assert.equal(messages.length, 5);
+    assert.equal(messages.length, 6);
     assert.match(messages[0], /^bad_sev\.yml: rule "X\.Sev": unknown Severity "Urgent"/);
     assert.match(messages[1], /^bad_yaml\.yml: invalid YAML/);
     assert.match(messages[2], /^dup2\.yml: duplicate RuleID "X\.Dup"/);
-    assert.match(messages[3], /^no_file\.yml: rule "X\.NoFile": missing Filename/);
-    assert.match(messages[4], /^simple\.yml: rule "X\.Simple": simple detections .* not supported/);
+    assert.match(messages[3], /^filtered\.yml: rule "X\.Filtered": InlineFilters with conditions/);
+    assert.match(messages[4], /^no_file\.yml: rule "X\.NoFile": missing Filename/);
+    assert.match(messages[5], /^simple\.yml: rule "X\.Simple": simple detections .* not supported/);
   } finally {
     await dir.cleanup();
   }

@@ -158,6 +158,10 @@ function toRuleMeta(path: string, doc: Record<string, unknown>): RuleMeta | stri
     }
     return `rule "${id}": missing Filename`;
   }
+  if (hasInlineFilterConditions(doc.InlineFilters)) {
+    // Evaluating the rule without its filters would raise alerts it is meant to skip.
+    return `rule "${id}": InlineFilters with conditions are not supported`;
+  }
   const severity = canonicalSeverity(doc.Severity);
   if (severity === null) {
     return `rule "${id}": unknown Severity ${JSON.stringify(doc.Severity)} (expected one of ${
@@ -229,6 +233,18 @@ function toDataModel(
       modulePath: typeof doc.Filename === "string" ? resolve(dirname(path), doc.Filename) : null,
     },
   };
+}
+
+/** True when `InlineFilters` holds at least one condition (`- All: []` holds none). */
+function hasInlineFilterConditions(v: unknown): boolean {
+  if (v === undefined || v === null) return false;
+  if (Array.isArray(v)) return v.some(hasInlineFilterConditions);
+  if (isRecord(v)) {
+    const groups = ["All", "Any", "OnlyOne", "None"].filter((k) => k in v);
+    if (groups.length === 0 || Object.keys(v).length > groups.length) return true;
+    return groups.some((k) => hasInlineFilterConditions(v[k]));
+  }
+  return true;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

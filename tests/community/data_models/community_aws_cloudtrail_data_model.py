@@ -31,7 +31,9 @@ def get_event_type(event):
         return "mfa_disabled"
     if name in ("AttachUserPolicy", "AttachRolePolicy", "AttachGroupPolicy"):
         policy = event.deep_get("requestParameters", "policyArn") or ""
-        return "admin_role_assigned" if policy.endswith("/AdministratorAccess") else "policy_attached"
+        return (
+            "admin_role_assigned" if policy.endswith("/AdministratorAccess") else "policy_attached"
+        )
     if name in ("CreateUser", "CreateLoginProfile"):
         return "user_account_created"
     return None

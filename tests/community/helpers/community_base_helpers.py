@@ -9,7 +9,10 @@ from collections.abc import Mapping
 # Values a deployment expects to see. Rules read these through the helper
 # functions below so that a site can adjust them in one place.
 PACK_CONFIG = {
-    "admin_role_patterns": ["*OrganizationAccountAccessRole", "*/AWSReservedSSO_AdministratorAccess_*"],
+    "admin_role_patterns": [
+        "*OrganizationAccountAccessRole",
+        "*/AWSReservedSSO_AdministratorAccess_*",
+    ],
     "break_glass_users": ["breakglass-primary", "breakglass-secondary"],
     "iac_user_agents": ["*Terraform/*", "*cloudformation.amazonaws.com*", "*aws-cdk*", "*Pulumi*"],
     "trusted_cidrs": ["10.0.0.0/8", "192.168.0.0/16"],

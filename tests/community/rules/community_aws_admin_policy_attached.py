@@ -5,7 +5,11 @@ PRIVILEGED_POLICIES = {
     "arn:aws:iam::aws:policy/IAMFullAccess",
     "arn:aws:iam::aws:policy/PowerUserAccess",
 }
-TARGET_FIELDS = {"AttachUserPolicy": "userName", "AttachRolePolicy": "roleName", "AttachGroupPolicy": "groupName"}
+TARGET_FIELDS = {
+    "AttachUserPolicy": "userName",
+    "AttachRolePolicy": "roleName",
+    "AttachGroupPolicy": "groupName",
+}
 
 
 def rule(event):

@@ -4,7 +4,9 @@ from community_aws_helpers import actor_arn, aws_rule_context
 def rule(event):
     if event.get("eventName") != "ModifyImageAttribute" or event.get("errorCode"):
         return False
-    group = event.deep_walk("requestParameters", "launchPermission", "add", "items", "group", return_val="first")
+    group = event.deep_walk(
+        "requestParameters", "launchPermission", "add", "items", "group", return_val="first"
+    )
     return group == "all"
 
 

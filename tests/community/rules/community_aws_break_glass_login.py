@@ -9,9 +9,12 @@ def rule(event):
 
 
 def title(event):
-    account = lookup_account_name(event.get("recipientAccountId")) or event.get("recipientAccountId")
+    account = lookup_account_name(event.get("recipientAccountId")) or event.get(
+        "recipientAccountId"
+    )
     outcome = event.deep_get("responseElements", "ConsoleLogin", default="attempt")
-    return f"Break-glass user [{event.udm('actor_user')}] console login {outcome.lower()} in [{account}]"
+    user = event.udm("actor_user")
+    return f"Break-glass user [{user}] console login {outcome.lower()} in [{account}]"
 
 
 def severity(event):

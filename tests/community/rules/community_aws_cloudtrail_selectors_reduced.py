@@ -27,7 +27,9 @@ def rule(event):
 
 
 def title(event):
-    trail = str(event.deep_get("requestParameters", "trailName", default="<UNKNOWN>")).split("/")[-1]
+    trail = str(event.deep_get("requestParameters", "trailName", default="<UNKNOWN>")).split("/")[
+        -1
+    ]
     return f"Event selectors of trail [{trail}] reduced by [{actor_arn(event)}]"
 
 

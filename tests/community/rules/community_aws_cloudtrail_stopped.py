@@ -12,19 +12,24 @@ def is_allowed_principal(arn):
 def rule(event):
     if event.get("eventName") not in TRAIL_TAMPERING or event.get("errorCode"):
         return False
-    return not is_allowed_principal(event.deep_get("userIdentity", "sessionContext", "sessionIssuer", "arn"))
+    return not is_allowed_principal(
+        event.deep_get("userIdentity", "sessionContext", "sessionIssuer", "arn")
+    )
 
 
 def title(event):
     trail = event.deep_get("requestParameters", "name", default="<UNKNOWN>").split("/")[-1]
-    account = lookup_account_name(event.get("recipientAccountId")) or event.get("recipientAccountId")
+    account = lookup_account_name(event.get("recipientAccountId")) or event.get(
+        "recipientAccountId"
+    )
     return f"CloudTrail [{trail}] {event.get('eventName')} in [{account}] by [{actor_arn(event)}]"
 
 
 def description(event):
     return (
         f"{event.get('eventName')} was called on trail "
-        f"{event.deep_get('requestParameters', 'name')}; events after this call may not be recorded."
+        f"{event.deep_get('requestParameters', 'name')}; "
+        "events after this call may not be recorded."
     )
 
 

@@ -17,7 +17,9 @@ def rule(event):
 
 
 def title(event):
-    return f"AWS Config {event.get('eventName')} by [{actor_arn(event)}] in [{event.get('awsRegion')}]"
+    return (
+        f"AWS Config {event.get('eventName')} by [{actor_arn(event)}] in [{event.get('awsRegion')}]"
+    )
 
 
 def runbook(event):

@@ -1,5 +1,7 @@
+import time
+
 from community_aws_helpers import aws_rule_context, lookup_account_name
-from panther_detection_helpers.caching import increment_counter, set_key_expiration
+from panther_detection_helpers.caching import get_counter, increment_counter, set_key_expiration
 
 # Failed console logins for one user name from one address within the window.
 FAILURE_LIMIT = 5
@@ -20,13 +22,16 @@ def rule(event):
     key = _counter_key(event)
     count = increment_counter(key)
     if count == 1:
-        # The window starts with the first failure, not the latest one.
-        set_key_expiration(key, WINDOW_SECONDS)
+        # The window starts with the first failure, not the latest one. Expiry
+        # times are epoch seconds, as the key-value store expects.
+        set_key_expiration(key, int(time.time()) + WINDOW_SECONDS)
     return count >= FAILURE_LIMIT
 
 
 def title(event):
-    account = lookup_account_name(event.get("recipientAccountId")) or event.get("recipientAccountId")
+    account = lookup_account_name(event.get("recipientAccountId")) or event.get(
+        "recipientAccountId"
+    )
     return f"Repeated console login failures for [{event.udm('actor_user')}] in [{account}]"
 
 
@@ -43,4 +48,5 @@ def severity(event):
 def alert_context(event):
     context = aws_rule_context(event)
     context["failureReason"] = event.get("errorMessage")
+    context["failureCount"] = get_counter(_counter_key(event))
     return context

@@ -14,7 +14,8 @@ def rule(event):
 
 def title(event):
     account = lookup_account_name(event.udm("user_account_id")) or event.udm("user_account_id")
-    return f"[{event.udm('actor_user')}] signed in to [{account}] without MFA from [{event.udm('source_ip')}]"
+    user, address = event.udm("actor_user"), event.udm("source_ip")
+    return f"[{user}] signed in to [{account}] without MFA from [{address}]"
 
 
 def severity(event):

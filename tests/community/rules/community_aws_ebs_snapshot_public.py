@@ -4,7 +4,9 @@ from community_aws_helpers import actor_arn, aws_rule_context
 def rule(event):
     if event.get("eventName") != "ModifySnapshotAttribute" or event.get("errorCode"):
         return False
-    groups = event.deep_walk("requestParameters", "createVolumePermission", "add", "items", "group", default=[])
+    groups = event.deep_walk(
+        "requestParameters", "createVolumePermission", "add", "items", "group", default=[]
+    )
     return "all" in (groups if isinstance(groups, list) else [groups])
 
 

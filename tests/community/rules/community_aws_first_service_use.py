@@ -1,3 +1,5 @@
+import time
+
 from community_aws_helpers import actor_arn, aws_rule_context, is_service_principal
 from panther_detection_helpers.caching import add_to_string_set, get_string_set
 
@@ -21,7 +23,7 @@ def rule(event):
     known = set(get_string_set(key))
     if source in known:
         return False
-    add_to_string_set(key, source, MEMORY_SECONDS)
+    add_to_string_set(key, source, int(time.time()) + MEMORY_SECONDS)
     # A principal with no history is being learned, not acting strangely.
     return bool(known)
 

@@ -6,7 +6,9 @@ def rule(event):
 
 
 def title(event):
-    ids = event.deep_walk("requestParameters", "DeleteFlowLogsRequest", "FlowLogId", "content", default=[])
+    ids = event.deep_walk(
+        "requestParameters", "DeleteFlowLogsRequest", "FlowLogId", "content", default=[]
+    )
     ids = ids if isinstance(ids, list) else [ids]
     return f"VPC flow logs {', '.join(ids) or '<UNKNOWN>'} deleted by [{actor_arn(event)}]"
 

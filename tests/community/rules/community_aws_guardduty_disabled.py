@@ -5,13 +5,19 @@ def rule(event):
     if event.get("eventSource") != "guardduty.amazonaws.com" or event.get("errorCode"):
         return False
     name = event.get("eventName")
-    if name in ("DeleteDetector", "DisassociateFromMasterAccount", "DisassociateFromAdministratorAccount"):
+    if name in (
+        "DeleteDetector",
+        "DisassociateFromMasterAccount",
+        "DisassociateFromAdministratorAccount",
+    ):
         return True
     return name == "UpdateDetector" and event.deep_get("requestParameters", "enable") is False
 
 
 def title(event):
-    return f"GuardDuty {event.get('eventName')} in [{event.get('awsRegion')}] by [{actor_arn(event)}]"
+    return (
+        f"GuardDuty {event.get('eventName')} in [{event.get('awsRegion')}] by [{actor_arn(event)}]"
+    )
 
 
 def dedup(event):

@@ -18,7 +18,11 @@ def title(event):
 
 def severity(event):
     window = event.deep_get("requestParameters", "pendingWindowInDays")
-    if event.get("eventName") == "ScheduleKeyDeletion" and window is not None and window <= SHORT_WINDOW_DAYS:
+    if (
+        event.get("eventName") == "ScheduleKeyDeletion"
+        and window is not None
+        and window <= SHORT_WINDOW_DAYS
+    ):
         return "HIGH"
     return "DEFAULT"
 

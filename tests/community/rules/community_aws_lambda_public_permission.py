@@ -8,11 +8,17 @@ def rule(event):
     if not event.get("eventName", "").startswith("AddPermission"):
         return False
     params = event.get("requestParameters") or {}
-    return params.get("principal") == "*" and not params.get("sourceArn") and not params.get("sourceAccount")
+    return (
+        params.get("principal") == "*"
+        and not params.get("sourceArn")
+        and not params.get("sourceAccount")
+    )
 
 
 def title(event):
-    function = event.deep_get("requestParameters", "functionName", default="<UNKNOWN>").split(":")[-1]
+    function = event.deep_get("requestParameters", "functionName", default="<UNKNOWN>").split(":")[
+        -1
+    ]
     return f"Lambda function [{function}] can be invoked by anyone, set by [{actor_arn(event)}]"
 
 

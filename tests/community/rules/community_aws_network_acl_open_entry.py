@@ -8,9 +8,10 @@ def rule(event):
     # back to a case-insensitive match.
     params = event.get("RequestParameters") or {}
     return (
-        params.get("CidrBlock") in ("0.0.0.0/0",)
-        or params.get("Ipv6CidrBlock") == "::/0"
-    ) and params.get("RuleAction") == "allow" and params.get("Egress") is False
+        (params.get("CidrBlock") in ("0.0.0.0/0",) or params.get("Ipv6CidrBlock") == "::/0")
+        and params.get("RuleAction") == "allow"
+        and params.get("Egress") is False
+    )
 
 
 def title(event):

@@ -1,7 +1,13 @@
 from community_aws_helpers import actor_arn, aws_rule_context
 from panther_detection_helpers.caching import check_account_age
 
-IAM_CHANGES = {"CreateUser", "CreateAccessKey", "CreateLoginProfile", "AttachUserPolicy", "PutUserPolicy"}
+IAM_CHANGES = {
+    "CreateUser",
+    "CreateAccessKey",
+    "CreateLoginProfile",
+    "AttachUserPolicy",
+    "PutUserPolicy",
+}
 
 
 def rule(event):

@@ -1,3 +1,5 @@
+import time
+
 from community_aws_helpers import aws_rule_context
 from panther_detection_helpers.caching import put_string_set
 
@@ -21,12 +23,18 @@ def rule(event):
     account_id = _new_account_id(event)
     if not account_id:
         return False
-    put_string_set(new_account_key(account_id), [account_id], NEW_ACCOUNT_SECONDS)
+    put_string_set(
+        new_account_key(account_id),
+        [account_id],
+        epoch_seconds=int(time.time()) + NEW_ACCOUNT_SECONDS,
+    )
     return True
 
 
 def title(event):
-    name = event.deep_get("serviceEventDetails", "createAccountStatus", "accountName", default="<UNKNOWN>")
+    name = event.deep_get(
+        "serviceEventDetails", "createAccountStatus", "accountName", default="<UNKNOWN>"
+    )
     return f"New AWS account [{name}] ({_new_account_id(event)}) joined the organization"
 
 

@@ -12,7 +12,12 @@ def _weaknesses(event):
     length = params.get("minimumPasswordLength")
     if length is not None and length < MIN_LENGTH:
         found.append(f"minimum length {length}")
-    for flag in ("requireSymbols", "requireNumbers", "requireUppercaseCharacters", "requireLowercaseCharacters"):
+    for flag in (
+        "requireSymbols",
+        "requireNumbers",
+        "requireUppercaseCharacters",
+        "requireLowercaseCharacters",
+    ):
         if params.get(flag) is False:
             found.append(f"{flag} off")
     age = params.get("maxPasswordAge")
@@ -28,7 +33,9 @@ def rule(event):
 
 
 def title(event):
-    return f"Account password policy weakened by [{actor_arn(event)}]: {'; '.join(_weaknesses(event))}"
+    return (
+        f"Account password policy weakened by [{actor_arn(event)}]: {'; '.join(_weaknesses(event))}"
+    )
 
 
 def alert_context(event):

@@ -2,7 +2,10 @@ from community_aws_helpers import actor_arn, aws_rule_context
 
 
 def rule(event):
-    if event.get("eventName") not in ("ModifyDBSnapshotAttribute", "ModifyDBClusterSnapshotAttribute"):
+    if event.get("eventName") not in (
+        "ModifyDBSnapshotAttribute",
+        "ModifyDBClusterSnapshotAttribute",
+    ):
         return False
     if event.get("errorCode") or event.deep_get("requestParameters", "attributeName") != "restore":
         return False

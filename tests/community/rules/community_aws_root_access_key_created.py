@@ -12,7 +12,9 @@ def rule(event):
 
 
 def title(event):
-    account = lookup_account_name(event.get("recipientAccountId")) or event.get("recipientAccountId")
+    account = lookup_account_name(event.get("recipientAccountId")) or event.get(
+        "recipientAccountId"
+    )
     return f"Access key created for the root user of [{account}]"
 
 

@@ -8,7 +8,13 @@ PUBLIC_GROUPS = {
 
 def _public_grantees(event):
     uris = event.deep_walk(
-        "requestParameters", "AccessControlPolicy", "AccessControlList", "Grant", "Grantee", "URI", default=[]
+        "requestParameters",
+        "AccessControlPolicy",
+        "AccessControlList",
+        "Grant",
+        "Grantee",
+        "URI",
+        default=[],
     )
     uris = uris if isinstance(uris, list) else [uris]
     return sorted(uri for uri in uris if uri in PUBLIC_GROUPS)

@@ -8,7 +8,11 @@ def _public_statements(event):
     for statement in as_list(statements):
         principal = statement.get("Principal")
         aws = principal.get("AWS") if isinstance(principal, dict) else principal
-        if statement.get("Effect") == "Allow" and "*" in as_list(aws) and not statement.get("Condition"):
+        if (
+            statement.get("Effect") == "Allow"
+            and "*" in as_list(aws)
+            and not statement.get("Condition")
+        ):
             public.append(statement.get("Sid") or "<no Sid>")
     return public
 

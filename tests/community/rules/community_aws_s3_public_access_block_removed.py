@@ -13,15 +13,22 @@ def _disabled_settings(event):
 def rule(event):
     if event.get("errorCode"):
         return False
-    if event.get("eventName") in ("DeleteBucketPublicAccessBlock", "DeleteAccountPublicAccessBlock"):
+    if event.get("eventName") in (
+        "DeleteBucketPublicAccessBlock",
+        "DeleteAccountPublicAccessBlock",
+    ):
         return True
-    return event.get("eventName") in ("PutBucketPublicAccessBlock", "PutAccountPublicAccessBlock") and bool(
-        _disabled_settings(event)
-    )
+    return event.get("eventName") in (
+        "PutBucketPublicAccessBlock",
+        "PutAccountPublicAccessBlock",
+    ) and bool(_disabled_settings(event))
 
 
 def title(event):
-    target = event.deep_get("requestParameters", "bucketName") or f"account {event.get('recipientAccountId')}"
+    target = (
+        event.deep_get("requestParameters", "bucketName")
+        or f"account {event.get('recipientAccountId')}"
+    )
     return f"S3 Block Public Access weakened on [{target}] by [{actor_arn(event)}]"
 
 

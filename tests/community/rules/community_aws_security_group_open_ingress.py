@@ -22,8 +22,12 @@ def rule(event):
         return False
     if not _open_cidrs(event):
         return False
-    from_port = event.deep_walk("requestParameters", "ipPermissions", "items", "fromPort", return_val="first")
-    to_port = event.deep_walk("requestParameters", "ipPermissions", "items", "toPort", return_val="last")
+    from_port = event.deep_walk(
+        "requestParameters", "ipPermissions", "items", "fromPort", return_val="first"
+    )
+    to_port = event.deep_walk(
+        "requestParameters", "ipPermissions", "items", "toPort", return_val="last"
+    )
     # Only the web ports open to the world is the normal state of a public load balancer.
     return not (from_port in WEB_PORTS and to_port in WEB_PORTS and from_port == to_port)
 
@@ -34,8 +38,12 @@ def title(event):
 
 
 def severity(event):
-    from_port = event.deep_walk("requestParameters", "ipPermissions", "items", "fromPort", return_val="first")
-    protocol = event.deep_walk("requestParameters", "ipPermissions", "items", "ipProtocol", return_val="first")
+    from_port = event.deep_walk(
+        "requestParameters", "ipPermissions", "items", "fromPort", return_val="first"
+    )
+    protocol = event.deep_walk(
+        "requestParameters", "ipPermissions", "items", "ipProtocol", return_val="first"
+    )
     if protocol == "-1" or from_port in config_values("sensitive_ports"):
         return "High"
     return "DEFAULT"

@@ -1,6 +1,11 @@
 from community_aws_helpers import actor_arn, aws_rule_context, is_service_principal
 
-DENIED_CODES = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "Client.UnauthorizedOperation"}
+DENIED_CODES = {
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "Client.UnauthorizedOperation",
+}
 
 
 def rule(event):

@@ -110,8 +110,8 @@ class ExpiryTest(CachingCase):
 
     def test_relative_expiry_up_to_a_week(self):
         before = time.time()
-        caching.put_dictionary("d", {"a": 1}, epoch_seconds=7 * 86400 - 1)
-        self.assertAlmostEqual(self.expiry_of("d"), before + 7 * 86400 - 1, delta=5)
+        caching.put_dictionary("d", {"a": 1}, epoch_seconds=7 * 86400)
+        self.assertAlmostEqual(self.expiry_of("d"), before + 7 * 86400, delta=5)
         self.assertEqual(caching.get_dictionary("d"), {"a": 1})
 
     def test_a_week_or_more_is_an_epoch_time(self):
@@ -119,8 +119,16 @@ class ExpiryTest(CachingCase):
         caching.put_dictionary("d", {"a": 1}, epoch_seconds=30 * 86400)
         self.assertEqual(self.expiry_of("d"), 30 * 86400)
         self.assertEqual(caching.get_dictionary("d"), {})
-        caching.increment_counter("c", epoch_seconds=7 * 86400)
+        caching.increment_counter("c", epoch_seconds=7 * 86400 + 1)
         self.assertEqual(caching.get_counter("c"), 0)
+
+    def test_numeric_strings_count_and_garbage_means_no_expiry(self):
+        before = time.time()
+        caching.put_string_set("s", ["a"], epoch_seconds="3600")
+        self.assertAlmostEqual(self.expiry_of("s"), before + 3600, delta=5)
+        caching.put_string_set("g", ["a"], epoch_seconds="soon")
+        self.assertAlmostEqual(self.expiry_of("g"), before + 90 * 86400, delta=5)
+        self.assertEqual(caching.get_string_set("g"), {"a"})
 
     def test_absolute_expiry(self):
         absolute = time.time() + 7200

@@ -2,8 +2,8 @@
 
 Stored in iota's SQLite file (table `rule_state`) and shared by every worker.
 
-Expiry (`epoch_seconds`): a value below one week (604,800) counts as seconds
-from now, a larger one as an absolute epoch time. When a write gives no expiry, a
+Expiry (`epoch_seconds`): a value up to one week (604,800) counts as seconds
+from now, a larger one as an absolute epoch time; numeric strings are accepted. When a write gives no expiry, a
 new key expires after 90 days and an existing key keeps its expiry. An
 expired key reads as empty. `force_ttl_check` is accepted for compatibility;
 expiry is always checked.
@@ -35,7 +35,7 @@ __all__ = [
     "ttl_expired",
 ]
 
-# One week: shorter spans are TTLs; anything larger is an epoch time (1970 + a week
+# One week: spans up to it are TTLs; anything larger is an epoch time (1970 + a week
 # is in the past, so such a key has already expired).
 RELATIVE_EXPIRY_LIMIT_SECS = 7 * 24 * 60 * 60
 DEFAULT_EXPIRY_SECS = 90 * 24 * 60 * 60
@@ -46,11 +46,20 @@ _DICTIONARY = "dictionary"
 
 
 def _expires_at(epoch_seconds):
-    """Absolute expiry time for an `epoch_seconds` argument (None stays None)."""
-    if epoch_seconds is None:
+    """Absolute expiry time for an `epoch_seconds` argument, or None when none is given.
+
+    Numbers and numeric strings count; anything else (None, garbage) means no expiry was
+    given, as in Panther's own helpers.
+    """
+    if isinstance(epoch_seconds, bool) or epoch_seconds is None:
         return None
-    seconds = float(epoch_seconds)
-    if seconds < RELATIVE_EXPIRY_LIMIT_SECS:
+    try:
+        seconds = float(epoch_seconds)
+    except (TypeError, ValueError):
+        return None
+    if seconds != seconds or seconds in (float("inf"), float("-inf")):
+        return None
+    if seconds <= RELATIVE_EXPIRY_LIMIT_SECS:
         seconds += time.time()
     return seconds
 

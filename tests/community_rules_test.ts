@@ -144,6 +144,23 @@ Deno.test("iota rules test skips policies, queries, correlation rules, lookup ta
   for (const id of skippedIds) assert.ok(!listed.includes(id), `${id} listed as a rule`);
 });
 
+Deno.test("iota rules validate finds no problem in the community-style pack, policies included", async () => {
+  const res = await runIota([
+    "rules",
+    "validate",
+    "--rules",
+    RULES,
+    "--rules",
+    MODELS,
+    "--helpers",
+    HELPERS,
+    "--state",
+    ":memory:",
+  ]);
+  assert.equal(res.code, 0, res.stdout + res.stderr);
+  assert.match(res.stdout, /1 policy, .*1 datamodel, 2 global\), 0 problems\n$/);
+});
+
 Deno.test("iota rules test applies the pack's mocks: a changed returnValue fails its test", async () => {
   const dir = await tempDir();
   try {

@@ -114,7 +114,8 @@ Mappings:
     Path: $.sourceIPAddress
     Method: both
 `,
-    "policy.yml": "AnalysisType: policy\nPolicyID: P.One\nFilename: p.py\nSeverity: Low\n",
+    "policy.yml":
+      "AnalysisType: policy\nPolicyID: P.One\nFilename: p.py\nSeverity: Low\nTests:\n  - Name: on\n    ExpectedResult: true\n    Resource: {Versioning: Enabled}\n",
     "p.py": "def policy(r):\n    return True\n",
     "query.yml": "AnalysisType: scheduled_query\nQueryName: Q\n",
   });

@@ -179,7 +179,7 @@ async function validateFile(
     c.stringList("Tags", false);
     c.stringList("OutputIds", false);
     c.stringList("SummaryAttributes", false);
-    checkTests(root, problem);
+    checkTests(root, type === "policy" ? "Resource" : "Log", problem);
   }
   if (type === "datamodel") {
     c.stringList("LogTypes", true);
@@ -245,7 +245,7 @@ class Checker {
   }
 }
 
-function checkTests(root: YAMLMap, problem: Report): void {
+function checkTests(root: YAMLMap, logKey: string, problem: Report): void {
   const tests = valueNode(root, "Tests");
   if (tests === undefined || isScalar(tests) && tests.value === null) return;
   if (!isSeq(tests)) {
@@ -270,12 +270,13 @@ function checkTests(root: YAMLMap, problem: Report): void {
     else if (typeof scalarValue(expected) !== "boolean") {
       problem(expected, `${title}: ExpectedResult must be true or false`);
     }
-    const log = valueNode(item, "Log");
-    if (log === undefined) problem(item, `${title} has no Log`);
+    // Policies test a resource (`Resource`), rules an event (`Log`).
+    const log = valueNode(item, logKey);
+    if (log === undefined) problem(item, `${title} has no ${logKey}`);
     else if (!isMap(log)) {
       const text = scalarString(log);
       if (text === undefined || !isJsonObject(text)) {
-        problem(log, `${title}: Log must be a mapping or a JSON object string`);
+        problem(log, `${title}: ${logKey} must be a mapping or a JSON object string`);
       }
     }
     const mocks = valueNode(item, "Mocks");

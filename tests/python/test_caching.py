@@ -176,6 +176,40 @@ class ExpiryTest(CachingCase):
         caching.increment_counter("c")
         self.assertEqual(self.expiry_of("c"), expiry)
 
+    def test_every_writer_honours_a_relative_ttl(self):
+        now = time.time()
+        writes = {
+            "put_string_set": lambda: caching.put_string_set("k1", ["a"], epoch_seconds=60),
+            "add_to_string_set": lambda: caching.add_to_string_set("k2", "a", epoch_seconds=60),
+            "remove_from_string_set": lambda: (
+                caching.put_string_set("k3", ["a", "b"]),
+                caching.remove_from_string_set("k3", "a", epoch_seconds=60),
+            ),
+            "increment_counter": lambda: caching.increment_counter("k4", 2, epoch_seconds=60),
+            "put_dictionary": lambda: caching.put_dictionary("k5", {"a": 1}, epoch_seconds=60),
+            "set_key_expiration": lambda: (
+                caching.put_string_set("k6", ["a"]),
+                caching.set_key_expiration("k6", 60),
+            ),
+        }
+        readers = {
+            "k1": (caching.get_string_set, {"a"}, set()),
+            "k2": (caching.get_string_set, {"a"}, set()),
+            "k3": (caching.get_string_set, {"b"}, set()),
+            "k4": (caching.get_counter, 2, 0),
+            "k5": (caching.get_dictionary, {"a": 1}, {}),
+            "k6": (caching.get_string_set, {"a"}, set()),
+        }
+        with mock.patch("time.time", return_value=now):
+            for write in writes.values():
+                write()
+        for key, (read, live, _) in readers.items():
+            with mock.patch("time.time", return_value=now + 59):
+                self.assertEqual(read(key), live, key)
+        for key, (read, _, gone) in readers.items():
+            with mock.patch("time.time", return_value=now + 61):
+                self.assertEqual(read(key), gone, key)
+
     def test_ttl_expired(self):
         self.assertTrue(caching.ttl_expired({"Item": {"expiresAt": time.time() - 1}}))
         self.assertFalse(caching.ttl_expired({"Item": {"expiresAt": time.time() + 100}}))

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { runIota, tempDir } from "./_helpers/mod.ts";
+import { processWithRules, runIota, storedAlerts, tempDir } from "./_helpers/mod.ts";
+import { record, writeTrailFile } from "./_helpers/cloudtrail.ts";
 
 /** A rule YAML with the given tests (YAML text indented under `Tests:`). */
 function ruleYaml(id: string, file: string, tests: string): string {
@@ -211,6 +212,37 @@ Deno.test("iota rules test exits 0 when every selected test passes", async () =>
       res.stdout,
       /rules: 1, with tests: 1, with a true and a false test: 1\n2 passed, 0 failed\n$/,
     );
+  } finally {
+    await dir.cleanup();
+  }
+});
+
+Deno.test("iota process routes CloudTrail events only to rules whose LogTypes name CloudTrail", async () => {
+  const dir = await tempDir();
+  try {
+    const rules = `${dir.path}/rules`;
+    await Deno.mkdir(rules);
+    const always = "def rule(event):\n    return True\n\n\ndef title(event):\n    return 'hit'\n";
+    for (
+      const [id, logTypes] of [["Test.CloudTrail", "AWS.CloudTrail"], [
+        "Test.Okta",
+        "Okta.SystemLog",
+      ]]
+    ) {
+      await Deno.writeTextFile(`${rules}/${id}.py`, always);
+      await Deno.writeTextFile(
+        `${rules}/${id}.yml`,
+        `AnalysisType: rule\nRuleID: ${id}\nFilename: ${id}.py\nLogTypes: [${logTypes}]\nSeverity: Low\n`,
+      );
+    }
+    await writeTrailFile(`${dir.path}/in/trail.json`, [
+      record("DescribeInstances", "2026-11-20T10:00:00Z"),
+      record("RunInstances", "2026-11-20T10:01:00Z"),
+    ]);
+    const res = await processWithRules(dir.path, "state", [rules]);
+    assert.equal(res.code, 0, res.stderr);
+    const alerts = await storedAlerts(`${dir.path}/state/iota.db`);
+    assert.deepEqual(alerts.map((a) => [a.rule_id, a.count]), [["Test.CloudTrail", 2]]);
   } finally {
     await dir.cleanup();
   }

@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from "commander";
 import type { ProcessFlags } from "./process.ts";
 import type { RuleFlags } from "./rules.ts";
 import type { BackfillFlags } from "./backfill.ts";
+import type { LakeDdlFlags, LakeQueryFlags } from "./lake.ts";
 import { EXIT_FAILURES, EXIT_OK, EXIT_USAGE, NotAvailableError, UsageError } from "../errors.ts";
 import { configureLog, log, logEnabled } from "../log.ts";
 import denoJson from "../../deno.json" with { type: "json" };
@@ -283,13 +284,42 @@ Examples:
 
   const lake = program.command("lake").description("the data lake");
   common(
-    lake.command("ddl").description("print the Athena or DuckDB table definition")
-      .option("--engine <engine>", "athena | duckdb", "athena"),
-  ).action(() => notYet("lake ddl"));
+    lake.command("ddl").description("print the Athena table or the DuckDB views over the lake")
+      .option("--engine <engine>", "athena | duckdb", "athena")
+      .option("--lake <location>", "the lake: s3://bucket/prefix (Athena) or a directory")
+      .option("--table <name>", "aws_cloudtrail (default) or aws_cloudtrailinsight")
+      .option("--database <name>", "Athena database to create the table in"),
+  )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  iota lake ddl --engine athena --lake s3://my-lake/iota --database security
+  iota lake ddl --engine duckdb --lake ./iota-lake`,
+    )
+    .action(async (opts: LakeDdlFlags) => {
+      const { runLakeDdl } = await import("./lake.ts");
+      exitCode = await runLakeDdl(opts);
+    });
   common(
-    lake.command("query").description("run SQL over the local lake with DuckDB")
-      .argument("<sql>", "query"),
-  ).action(() => notYet("lake query"));
+    lake.command("query").description(
+      "run SQL over the local lake with DuckDB (views: aws_cloudtrail…)",
+    )
+      .argument("<sql>", "the query")
+      .option("--lake <dir>", "lake directory (default ./iota-lake)")
+      .option("--json", "one JSON object per row"),
+  )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  iota lake query "SELECT eventName, count(*) AS n FROM aws_cloudtrail GROUP BY 1 ORDER BY n DESC LIMIT 10"
+  iota lake query --json "SELECT * FROM aws_cloudtrail WHERE userIdentity.type = 'Root' AND day = 24"`,
+    )
+    .action(async (sql: string, opts: LakeQueryFlags) => {
+      const { runLakeQuery } = await import("./lake.ts");
+      exitCode = await runLakeQuery(sql, opts);
+    });
 
   common(
     program.command("status").description("objects, events, alerts and rule errors in the state")

@@ -11,6 +11,11 @@ import {
 } from "../src/sources/backfill_plan.ts";
 import { PrefixTracker, readPrefixCheckpoint } from "../src/sources/backfill_resume.ts";
 import { readBackfillIntegration } from "../src/sources/backfill_integration.ts";
+import {
+  DEFAULT_BYTES_PER_SEC,
+  readThroughput,
+  recordThroughput,
+} from "../src/sources/backfill_throughput.ts";
 import { localBackfillSource } from "../src/sources/backfill_source.ts";
 import { openStore } from "../src/store/db.ts";
 import type { SourceObjectRef } from "../src/process/types.ts";
@@ -255,5 +260,27 @@ Deno.test("readBackfillIntegration() reads one entry and names what is wrong wit
     await assert.rejects(readBackfillIntegration(null, "org-trail"), /give the config file/);
   } finally {
     await dir.cleanup();
+  }
+});
+
+Deno.test("readThroughput() gives the last measured run, else the documented default", () => {
+  const store = openStore(":memory:");
+  try {
+    assert.deepEqual(readThroughput(store), {
+      bytesPerSec: DEFAULT_BYTES_PER_SEC,
+      eventsPerSec: null,
+      source: "default",
+      measuredAt: null,
+    });
+    // Too small a run to trust: the default stays.
+    recordThroughput(store, { bytes: 1000, events: 10, seconds: 1 });
+    assert.equal(readThroughput(store).source, "default");
+    recordThroughput(store, { bytes: 50_000_000, events: 200_000, seconds: 10 });
+    const measured = readThroughput(store);
+    assert.equal(measured.source, "measured");
+    assert.equal(measured.bytesPerSec, 5_000_000);
+    assert.equal(measured.eventsPerSec, 20_000);
+  } finally {
+    store.close();
   }
 });

@@ -4,7 +4,6 @@
  * accounts, regions and days.
  */
 import assert from "node:assert/strict";
-import { gzipSync } from "node:zlib";
 import { runIota, tempDir } from "./_helpers/mod.ts";
 import { AWS_TEST_ENV, putObjects, startEmulator } from "./_helpers/aws.ts";
 import {

@@ -29,6 +29,14 @@ export function formatBytes(n: number): string {
   return i === 0 ? `${n} B` : `${n.toFixed(1)} ${units[i]}`;
 }
 
+/** `45s`, `12m05s`, `3h20m`. */
+export function formatEta(secs: number): string {
+  const p = (n: number) => String(n).padStart(2, "0");
+  if (secs < 60) return `${secs}s`;
+  if (secs < 3600) return `${Math.floor(secs / 60)}m${p(secs % 60)}s`;
+  return `${Math.floor(secs / 3600)}h${p(Math.floor((secs % 3600) / 60))}m`;
+}
+
 /** Creates the reporter for `totalPrefixes` prefixes; a bar only when stderr is a terminal. */
 export function createBackfillProgress(
   totalPrefixes: number,
@@ -41,20 +49,29 @@ export function createBackfillProgress(
     const secs = (performance.now() - started) / 1000;
     return secs > 0 ? Math.round(last.events / secs) : 0;
   };
-  const fields = () => ({
-    objects: last.objects,
-    size: formatBytes(last.bytes),
-    events: last.events,
-    rate: rate(),
-  });
+  /** Seconds left at the pace of finished prefixes, or null before the first one. */
+  const etaSecs = () => {
+    if (prefixes === 0) return null;
+    const secs = (performance.now() - started) / 1000;
+    return Math.round(secs * (totalPrefixes - prefixes) / prefixes);
+  };
+  const fields = () => {
+    const eta = etaSecs();
+    return {
+      objects: last.objects,
+      size: formatBytes(last.bytes),
+      events: last.events,
+      rate: rate(),
+      remaining: eta === null ? "…" : formatEta(eta),
+    };
+  };
   if (!options.plain && Deno.stderr.isTerminal()) {
     const bar = new cliProgress.SingleBar({
       format:
-        "{bar} {value}/{total} prefixes | {objects} objects | {size} | {events} events | {rate} ev/s | ETA {eta_formatted}",
+        "{bar} {value}/{total} prefixes | {objects} objects | {size} | {events} events | {rate} ev/s | ETA {remaining}",
       stream: process.stderr,
       hideCursor: true,
       clearOnComplete: true,
-      etaBuffer: 20,
     }, cliProgress.Presets.shades_classic);
     bar.start(totalPrefixes, 0, fields());
     return {
@@ -75,17 +92,13 @@ export function createBackfillProgress(
     const now = performance.now();
     if (now - lastLog < LOG_INTERVAL_MS) return;
     lastLog = now;
-    const secs = (now - started) / 1000;
-    const eta = prefixes > 0 && totalPrefixes > prefixes
-      ? Math.round(secs * (totalPrefixes - prefixes) / prefixes)
-      : 0;
     log.info("progress", {
       prefixes: `${prefixes}/${totalPrefixes}`,
       objects: last.objects,
       bytes: last.bytes,
       events: last.events,
       events_per_sec: rate(),
-      eta_secs: eta,
+      eta_secs: etaSecs(),
     });
   };
   return {

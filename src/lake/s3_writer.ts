@@ -61,8 +61,9 @@ export async function s3LakeWriter(
             Bucket: loc.bucket,
             Key: root + key,
             Body: body,
-            ContentType: "application/x-ndjson",
-            ContentEncoding: "gzip",
+            // A .json.gz file, not a gzip-encoded transfer: no Content-Encoding, so HTTP clients
+            // hand readers (DuckDB, Athena, aws s3 cp) the compressed bytes the name promises.
+            ContentType: "application/gzip",
           },
           partSize: Math.max(options.partSizeBytes ?? DEFAULT_PART_SIZE, 1),
           queueSize: 1,

@@ -87,11 +87,8 @@ export function createBackfillProgress(
       stop: () => bar.stop(),
     };
   }
-  let lastLog = performance.now();
-  const maybeLog = () => {
-    const now = performance.now();
-    if (now - lastLog < LOG_INTERVAL_MS) return;
-    lastLog = now;
+  // A timer, not object completions, paces the lines: one large object still shows progress.
+  const timer = setInterval(() => {
     log.info("progress", {
       prefixes: `${prefixes}/${totalPrefixes}`,
       objects: last.objects,
@@ -100,17 +97,18 @@ export function createBackfillProgress(
       events_per_sec: rate(),
       eta_secs: etaSecs(),
     });
-  };
+  }, LOG_INTERVAL_MS);
+  Deno.unrefTimer(timer);
   return {
     update(c) {
       last = { ...c };
-      maybeLog();
     },
     prefixDone() {
       prefixes++;
-      maybeLog();
     },
     clear() {},
-    stop() {},
+    stop() {
+      clearInterval(timer);
+    },
   };
 }

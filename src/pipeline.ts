@@ -39,6 +39,11 @@ export interface PipelineContext {
    * order matches arrive in) are the same on every run over the same files.
    */
   beforeCommit?(obj: SourceObjectRef): Promise<void>;
+  /**
+   * Called inside the object's SQLite transaction, after it is marked done, so
+   * a caller's own bookkeeping (a backfill checkpoint) commits atomically with it.
+   */
+  onCommit?(obj: SourceObjectRef): void;
 }
 
 /** What happened to one object. */
@@ -147,6 +152,12 @@ export async function processObject(
   outcome.matches = matches.length;
   await ctx.beforeCommit?.(obj);
   ctx.store.transaction(() => {
+    // Another run (serve, process, a second backfill) may have committed the same object
+    // while this one was decoding it: its alerts are counted already, so count nothing.
+    if (isObjectProcessed(ctx.store, obj.uri, obj.etag)) {
+      outcome.skipped = true;
+      return;
+    }
     const dedup = applyMatches(ctx.store, matches, ctx.ruleMap, {
       outputs: ctx.outputs,
       defaultOutputs: ctx.defaultOutputs,
@@ -154,6 +165,7 @@ export async function processObject(
     outcome.fired = dedup.fired;
     outcome.ruleErrors = recordRuleErrors(ctx.store, errors, obj.uri);
     markDone(ctx, outcome, firstEventTime, lastEventTime);
+    ctx.onCommit?.(obj);
   });
   return outcome;
 }

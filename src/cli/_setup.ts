@@ -7,7 +7,6 @@ import { dirname, join, resolve } from "node:path";
 import { mkdirSync } from "node:fs";
 import { type CommonFlags, type Config, resolveConfig } from "../config.ts";
 import { openStore, type Store } from "../store/db.ts";
-import { UsageError } from "../errors.ts";
 import { configureLog, log } from "../log.ts";
 import type { LakeWriter } from "../lake/types.ts";
 import { localLakeWriter, nullLakeWriter } from "../lake/writer.ts";
@@ -31,11 +30,14 @@ export function setupStore(cfg: Config): Store {
   return openStore(cfg.statePath);
 }
 
-/** The lake writer for `--lake`. */
-export function setupLake(cfg: Config): LakeWriter {
+/** The lake writer for `--lake`: a local directory, `s3://bucket/prefix` or `none`. */
+export async function setupLake(cfg: Config): Promise<LakeWriter> {
   if (cfg.lake === "none") return nullLakeWriter();
   if (cfg.lake.startsWith("s3://")) {
-    throw new UsageError(`Cannot write lake "${cfg.lake}": S3 lakes are not available yet`);
+    const { parseS3Url, createS3Client } = await import("../sources/s3.ts");
+    const { s3LakeWriter } = await import("../lake/s3_writer.ts");
+    const loc = parseS3Url(cfg.lake);
+    return s3LakeWriter(await createS3Client(cfg.aws), loc);
   }
   return localLakeWriter(resolve(cfg.lake));
 }

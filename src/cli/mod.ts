@@ -6,6 +6,8 @@
 import { Command, CommanderError, Option } from "commander";
 import type { ProcessFlags } from "./process.ts";
 import type { RuleFlags } from "./rules.ts";
+import type { BackfillFlags } from "./backfill.ts";
+import type { LakeDdlFlags, LakeQueryFlags } from "./lake.ts";
 import { EXIT_FAILURES, EXIT_OK, EXIT_USAGE, NotAvailableError, UsageError } from "../errors.ts";
 import { configureLog, log, logEnabled } from "../log.ts";
 import denoJson from "../../deno.json" with { type: "json" };
@@ -115,19 +117,60 @@ Examples:
       .description("long-running loop over every enabled integration (needs --config)"),
   ).action(() => notYet("serve"));
 
-  common(
+  ruleFlags(common(
     program.command("backfill")
       .description("replay CloudTrail history from S3 or a directory through the pipeline")
-      .argument("<source>", "s3://bucket/prefix or a directory")
-      .option("--start <date>", "first day (YYYY-MM-DD)")
-      .option("--end <date>", "last day (YYYY-MM-DD)")
-      .option("--account <id>", "account id (repeatable)", collect, [])
-      .option("--region <r>", "region (repeatable)", collect, [])
-      .option("--concurrency <n>", "objects at once")
-      .option("--lake-only", "write the lake without rules")
-      .option("--no-alerts", "run rules but do not deliver alerts")
-      .option("--dry-run", "print the plan only"),
-  ).action(() => notYet("backfill"));
+      .argument("[source]", "s3://bucket/prefix or a directory (or --integration NAME)"),
+  ))
+    .option("--start <date>", "first day, UTC (YYYY-MM-DD)")
+    .option("--end <date>", "last day, UTC, inclusive (YYYY-MM-DD; default today)")
+    .option(
+      "--account <id>",
+      "only this account (repeatable; default: every account found)",
+      collect,
+      [],
+    )
+    .option(
+      "--region <region>",
+      "only this region (repeatable; default: every region found)",
+      collect,
+      [],
+    )
+    .option("--integration <name>", "read the bucket, prefix and region of this config integration")
+    .option("--lake <dir>", "lake directory, s3://bucket/prefix or none (default ./iota-lake)")
+    .option(
+      "--concurrency <n>",
+      "objects processed at once (default: one per core)",
+      positiveInt("--concurrency"),
+    )
+    .option(
+      "--workers <n>",
+      "Python rule workers (default: one per core)",
+      positiveInt("--workers"),
+    )
+    .option("--lake-only", "write the lake without running rules")
+    .option("--no-alerts", "run rules and record alerts without delivering them")
+    .option("--dry-run", "print the planned prefixes, objects, bytes and estimated duration")
+    .option(
+      "--json",
+      "alerts as JSON lines and a final JSON summary line (the plan with --dry-run)",
+    )
+    .option("--strict", "exit 1 when any object or record was bad or a rule failed")
+    .option("--rule-timeout <secs>", "time limit per rule batch", positiveNumber("--rule-timeout"))
+    .option("--batch-size <n>", "events per batch (default 100)", positiveInt("--batch-size"))
+    .addHelpText(
+      "after",
+      `
+Examples:
+  iota backfill s3://org-trail/AWSLogs/ --start 2026-09-01 --end 2026-11-30 --dry-run
+  iota backfill s3://org-trail/AWSLogs/o-abc123/ --start 2026-11-01 --account 111122223333 --region us-east-1
+  iota backfill --integration org-trail --config iota.yaml --start 2026-11-01 --no-alerts
+  iota backfill ./trail-copy --start 2026-11-20 --end 2026-11-21 --lake-only --lake s3://my-lake/iota`,
+    )
+    .action(async (source: string | undefined, opts: BackfillFlags) => {
+      const { runBackfill } = await import("./backfill.ts");
+      exitCode = await runBackfill(source, opts);
+    });
 
   const rules = program.command("rules").description("test, list and validate detection rules");
   ruleFlags(common(
@@ -241,13 +284,42 @@ Examples:
 
   const lake = program.command("lake").description("the data lake");
   common(
-    lake.command("ddl").description("print the Athena or DuckDB table definition")
-      .option("--engine <engine>", "athena | duckdb", "athena"),
-  ).action(() => notYet("lake ddl"));
+    lake.command("ddl").description("print the Athena table or the DuckDB views over the lake")
+      .option("--engine <engine>", "athena | duckdb", "athena")
+      .option("--lake <location>", "the lake: s3://bucket/prefix (Athena) or a directory")
+      .option("--table <name>", "aws_cloudtrail (default) or aws_cloudtrailinsight")
+      .option("--database <name>", "Athena database to create the table in"),
+  )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  iota lake ddl --engine athena --lake s3://my-lake/iota --database security
+  iota lake ddl --engine duckdb --lake ./iota-lake`,
+    )
+    .action(async (opts: LakeDdlFlags) => {
+      const { runLakeDdl } = await import("./lake.ts");
+      exitCode = await runLakeDdl(opts);
+    });
   common(
-    lake.command("query").description("run SQL over the local lake with DuckDB")
-      .argument("<sql>", "query"),
-  ).action(() => notYet("lake query"));
+    lake.command("query").description(
+      "run SQL over the local lake with DuckDB (views: aws_cloudtrail…)",
+    )
+      .argument("<sql>", "the query")
+      .option("--lake <dir>", "lake directory (default ./iota-lake)")
+      .option("--json", "one JSON object per row"),
+  )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  iota lake query "SELECT eventName, count(*) AS n FROM aws_cloudtrail GROUP BY 1 ORDER BY n DESC LIMIT 10"
+  iota lake query --json "SELECT * FROM aws_cloudtrail WHERE userIdentity.type = 'Root' AND day = 24"`,
+    )
+    .action(async (sql: string, opts: LakeQueryFlags) => {
+      const { runLakeQuery } = await import("./lake.ts");
+      exitCode = await runLakeQuery(sql, opts);
+    });
 
   common(
     program.command("status").description("objects, events, alerts and rule errors in the state")

@@ -31,9 +31,10 @@ export function openStore(path: string): Store {
   let db: DatabaseSync;
   try {
     db = new DatabaseSync(path);
+    // First, so that switching to WAL waits for another process's write instead of failing.
+    db.exec("PRAGMA busy_timeout = 10000");
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
-    db.exec("PRAGMA busy_timeout = 10000");
     db.exec("PRAGMA foreign_keys = ON");
   } catch (err) {
     throw new UsageError(

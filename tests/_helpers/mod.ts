@@ -79,6 +79,7 @@ export async function runIota(
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
+      "--allow-ffi",
       "--allow-read",
       "--allow-write",
       "--allow-env",

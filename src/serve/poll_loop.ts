@@ -7,6 +7,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { IntegrationConfig } from "../config.ts";
 import type { Store } from "../store/db.ts";
 import { pollOnce } from "../sources/poller.ts";
+import { isObjectProcessed } from "../store/objects.ts";
 import { integrationObject, notTakenReason, type ObjectRunner } from "./objects.ts";
 import type { HealthTracker } from "./health.ts";
 import type { ServeMetrics } from "./metrics.ts";
@@ -42,6 +43,8 @@ export async function runPollLoop(integration: IntegrationConfig, deps: PollLoop
             return "skipped";
           }
           const ref = integrationObject(integration, { bucket: integration.bucket, ...o });
+          // Files listed again by the look-back are done already: no need to queue them.
+          if (isObjectProcessed(deps.store, ref.uri, ref.etag)) return "skipped";
           return (await deps.runner.run(integration, ref, { withinCommit })).status;
         },
       });
@@ -49,9 +52,9 @@ export async function runPollLoop(integration: IntegrationConfig, deps: PollLoop
       if (report.listed > 0) {
         log.debug(`Polled "${where}"`, {
           ...labels,
+          folders: report.folders,
           listed: report.listed,
           failed: report.failed,
-          checkpoint: report.checkpoint,
         });
       }
     } catch (err) {

@@ -138,3 +138,28 @@ export async function headS3Object(
     throw err;
   }
 }
+
+/** The folders (common prefixes) directly under `loc.prefix`, in key order. */
+export async function listS3Folders(
+  client: S3Client,
+  loc: S3Location,
+  options: { signal?: AbortSignal } = {},
+): Promise<string[]> {
+  const { ListObjectsV2Command } = await import("@aws-sdk/client-s3");
+  const out: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(
+      new ListObjectsV2Command({
+        Bucket: loc.bucket,
+        Prefix: loc.prefix,
+        Delimiter: "/",
+        ContinuationToken: token,
+      }),
+      { abortSignal: options.signal },
+    );
+    for (const p of page.CommonPrefixes ?? []) if (p.Prefix !== undefined) out.push(p.Prefix);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token !== undefined);
+  return out;
+}

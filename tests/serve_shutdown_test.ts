@@ -27,6 +27,14 @@ const BUCKET = "org-trail";
 const FILES = 12;
 
 Deno.test("iota serve exits 0 on SIGTERM mid-processing and a second run finishes the rest once", async () => {
+  await stopMidwayAndResume({ shutdownSecs: 60, slowCalls: 2 });
+});
+
+Deno.test("iota serve hands unfinished messages back at the shutdown deadline, losing nothing", async () => {
+  await stopMidwayAndResume({ shutdownSecs: 0.3, slowCalls: 4 });
+});
+
+async function stopMidwayAndResume(options: { shutdownSecs: number; slowCalls: number }) {
   const emu = await startEmulator();
   const dir = await tempDir();
   const sqs = new SQSClient({
@@ -42,12 +50,14 @@ Deno.test("iota serve exits 0 on SIGTERM mid-processing and a second run finishe
       const hour = 10 + Math.floor(5 * i / 60);
       bodies[trailKey("111122223333", "us-east-1", t, `F${i}`)] = gzipSync(JSON.stringify({
         Records: [
-          record("SlowCall", `2026-11-20T${hour}:${minute}:01Z`),
           record("StopLogging", `2026-11-20T${hour}:${minute}:02Z`, {
             eventSource: "cloudtrail.amazonaws.com",
             userIdentity: { type: "IAMUser", arn: `arn:aws:iam::111122223333:user/u${i}` },
           }),
-          record("SlowCall", `2026-11-20T${hour}:${minute}:03Z`),
+          ...Array.from(
+            { length: options.slowCalls },
+            (_, n) => record("SlowCall", `2026-11-20T${hour}:${minute}:${String(10 + n)}Z`),
+          ),
         ],
       }));
     }
@@ -74,7 +84,7 @@ integrations:
 outputs:
   - { name: archive, type: file, path: ./alerts.jsonl }
 metrics: none
-serve: { concurrency: 2, shutdown_timeout_secs: 60 }
+serve: { concurrency: 2, shutdown_timeout_secs: ${options.shutdownSecs} }
 `,
     );
     const state = `${dir.path}/state/iota.db`;
@@ -86,6 +96,9 @@ serve: { concurrency: 2, shutdown_timeout_secs: 60 }
     const afterFirst = objectCount(state);
     assert.ok(afterFirst >= 1 && afterFirst < FILES, `first run committed ${afterFirst}`);
     assert.ok(first.lines.some((l) => l.startsWith("iota info: Stopping (SIGTERM)")));
+    if (options.shutdownSecs < 1) {
+      assert.ok(first.lines.some((l) => l.startsWith("iota warn: Shutdown deadline reached")));
+    }
     assert.ok(first.lines.some((l) => l === "iota info: iota serve stopped"));
     assert.deepEqual(first.lines.filter((l) => l.startsWith("iota error")), []);
 
@@ -133,11 +146,11 @@ serve: { concurrency: 2, shutdown_timeout_secs: 60 }
     assert.equal(served.alerts.length, FILES);
     assert.ok(served.alerts.every((a) => a.count === 1));
     const rows = await lakeRows(`${dir.path}/lake`);
-    assert.equal(rows.size, FILES * 3);
+    assert.equal(rows.size, FILES * (1 + options.slowCalls));
     assert.deepEqual(rows, await lakeRows(`${dir.path}/process-lake`));
   } finally {
     sqs.destroy();
     await emu.stop();
     await dir.cleanup();
   }
-});
+}

@@ -82,6 +82,11 @@ export async function serve(parts: ServeParts): Promise<void> {
       outputs: parts.routing.outputs,
       defaultOutputs: parts.routing.defaultOutputs,
       open: (obj) => clients.get(obj.sourceId)!.s3Open(obj),
+      // Past the shutdown deadline nothing commits: its message is back in the queue already.
+      beforeCommit: () =>
+        hardStop.signal.aborted
+          ? Promise.reject(new Error("stopped at the shutdown deadline"))
+          : Promise.resolve(),
     };
     runner = new ObjectRunner({ ctx, limiter, metrics, health, signal: receiving.signal });
     if (cfg.serve.metricsAddress !== null) {

@@ -59,7 +59,7 @@ export interface SqsLoop {
 
 /** Starts the SQS loop of `integration`. */
 export function startSqsLoop(integration: IntegrationConfig, deps: SqsLoopDeps): SqsLoop {
-  const inWork = new Map<string, { message: QueueMessage; abandoned: boolean }>();
+  const inWork = new Map<string, InWork>();
   const settling = new Set<Promise<void>>();
   const queueUrl = integration.queueUrl!;
   const labels = { integration: integration.name };
@@ -93,7 +93,7 @@ export function startSqsLoop(integration: IntegrationConfig, deps: SqsLoopDeps):
         if (message.sentAt !== null) {
           deps.metrics.messageAgeSeconds.observe(labels, Math.max(0, now - message.sentAt) / 1000);
         }
-        const entry = { message, abandoned: false };
+        const entry: InWork = { message, abandoned: false, heartbeat: null };
         inWork.set(message.receiptHandle, entry);
         const p: Promise<void> = handle(integration, entry, deps)
           .catch((err) => log.error(`Cannot handle message "${message.id}": ${errorMessage(err)}`))
@@ -116,11 +116,20 @@ export function startSqsLoop(integration: IntegrationConfig, deps: SqsLoopDeps):
     async abandon() {
       await Promise.allSettled([...inWork.values()].map(async (entry) => {
         entry.abandoned = true;
+        if (entry.heartbeat !== null) clearInterval(entry.heartbeat);
         await changeVisibility(deps.sqs, queueUrl, entry.message.receiptHandle, 0).catch(() => {});
         deps.metrics.messages.inc({ ...labels, result: "returned" });
       }));
     },
   };
+}
+
+/** A received message not yet settled. */
+interface InWork {
+  message: QueueMessage;
+  /** Handed back to the queue: never deleted or extended after that. */
+  abandoned: boolean;
+  heartbeat: ReturnType<typeof setInterval> | null;
 }
 
 function abortPromise(signal: AbortSignal): Promise<void> {
@@ -133,7 +142,7 @@ function abortPromise(signal: AbortSignal): Promise<void> {
 /** Handles one message from receipt to delete (or to leaving it in the queue). */
 async function handle(
   integration: IntegrationConfig,
-  entry: { message: QueueMessage; abandoned: boolean },
+  entry: InWork,
   deps: SqsLoopDeps,
 ): Promise<void> {
   const { message } = entry;
@@ -175,12 +184,12 @@ async function handle(
   });
   if (wanted.length === 0) return remove("ignored");
 
-  const heartbeat = startHeartbeat(integration, message, deps);
+  entry.heartbeat = startHeartbeat(integration, entry, deps);
   let results: ObjectResult[];
   try {
     results = await Promise.all(wanted.map((o) => processNotified(integration, o, deps)));
   } finally {
-    clearInterval(heartbeat);
+    clearInterval(entry.heartbeat);
   }
   if (results.every((r) => r.status === "committed" || r.status === "skipped")) {
     return remove("deleted");
@@ -203,11 +212,13 @@ async function handle(
 /** Extends the message's visibility at half its timeout, while its objects are in work. */
 function startHeartbeat(
   integration: IntegrationConfig,
-  message: QueueMessage,
+  entry: InWork,
   deps: SqsLoopDeps,
 ): ReturnType<typeof setInterval> {
   const secs = integration.visibilityTimeoutSecs;
+  const message = entry.message;
   return setInterval(() => {
+    if (entry.abandoned) return;
     changeVisibility(deps.sqs, integration.queueUrl!, message.receiptHandle, secs).catch((err) =>
       log.warn(`Cannot extend the visibility of message "${message.id}": ${errorMessage(err)}`)
     );

@@ -64,6 +64,6 @@ Deno.test("iota --help and iota process --help exit 0 and print usage with examp
   assert.match(proc.stdout, /Examples:/);
   const bad = await runIota(["serve"]);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /"iota serve" is not available/);
+  assert.match(bad.stderr, /"iota serve" needs --config FILE/);
   assert.equal(bad.stderr.trim().split("\n").length, 1);
 });

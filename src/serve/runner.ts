@@ -28,7 +28,7 @@ import { ObjectRunner } from "./objects.ts";
 import { startSqsLoop } from "./sqs_loop.ts";
 import { runPollLoop } from "./poll_loop.ts";
 import { startStatusServer, type StatusServer } from "./http.ts";
-import { sleep } from "./_sleep.ts";
+import { trackSends } from "./_sends.ts";
 
 /** Smallest age bound of a loop for /healthz, in seconds (a long poll lasts 20). */
 const MIN_LOOP_AGE_SECS = 120;
@@ -69,6 +69,7 @@ export async function serve(parts: ServeParts): Promise<void> {
   const forwarding = new AbortController();
   const clients = new Map<string, Clients>();
   let status: StatusServer | null = null;
+  const sends = trackSends(parts.outputs);
   try {
     for (const i of integrations) {
       health.register(i.name, loopAgeBound(cfg, i));
@@ -93,7 +94,7 @@ export async function serve(parts: ServeParts): Promise<void> {
       status = startStatusServer(cfg.serve.metricsAddress, { health, registry: metrics.registry });
       log.info(`Health and metrics on http://${status.address}/healthz and /metrics`);
     }
-    const forwarder = runForwarder(store, parts.outputs, {
+    const forwarder = runForwarder(store, sends.outputs, {
       policy: cfg.delivery,
       signal: forwarding.signal,
       onReport: deliveryCounter(metrics),
@@ -133,20 +134,22 @@ export async function serve(parts: ServeParts): Promise<void> {
       if (!r.done) log.warn(`Stopping now (${r.value}): objects in work are handed back`);
       hardStop.abort();
     });
-    const settled = Promise.allSettled(loops);
-    const deadline = sleep(deadlineMs, hardStop.signal).then(() => "deadline" as const);
-    if (await Promise.race([settled.then(() => "settled" as const), deadline]) === "deadline") {
+    // One deadline for everything that follows: objects, deliveries in flight, the last pass.
+    const deadline = AbortSignal.any([hardStop.signal, AbortSignal.timeout(deadlineMs)]);
+    const settled = Promise.allSettled(loops).then(() => "settled" as const);
+    if (await Promise.race([settled, aborted(deadline)]) !== "settled") {
       hardStop.abort();
       log.warn(`Shutdown deadline reached: handing unfinished messages back to their queues`);
       await Promise.allSettled(sqsLoops.map((l) => l.abandon()));
     }
+    // Let requests outputs have started finish, then stop the forwarder.
+    await sends.idle(deadline);
     forwarding.abort();
     await forwarder;
     // Alerts of the last objects: one more delivery pass, cut short at the deadline.
-    if (!hardStop.signal.aborted) {
-      const flushStop = AbortSignal.any([hardStop.signal, AbortSignal.timeout(deadlineMs)]);
+    if (!deadline.aborted) {
       deliveryCounter(metrics)(
-        await deliverDue(store, parts.outputs, { policy: cfg.delivery, signal: flushStop }),
+        await deliverDue(store, parts.outputs, { policy: cfg.delivery, signal: deadline }),
       );
     }
   } finally {
@@ -161,6 +164,14 @@ export async function serve(parts: ServeParts): Promise<void> {
     await closeOutputs(parts.outputs);
   }
   log.info("iota serve stopped");
+}
+
+/** Resolves with "aborted" once `signal` aborts. */
+function aborted(signal: AbortSignal): Promise<"aborted"> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve("aborted");
+    else signal.addEventListener("abort", () => resolve("aborted"), { once: true });
+  });
 }
 
 /** Seconds without a completed loop iteration after which /healthz reports the integration. */

@@ -92,7 +92,7 @@ Deno.test("resolveConfig() names the key path of a bad integration or serve key"
       'Invalid config "iota.yaml": integrations[0].queue_urll: unknown key',
     ],
     [
-      `integrations:\n  - { name: a, bucket: my-bucket, ${sqs} }\n  - { name: b, bucket: 7, ${sqs} }`,
+      `integrations:\n  - { name: a, bucket: my-bucket, ${sqs} }\n  - { name: b, bucket: 7, poll_interval: 60 }`,
       'Invalid config "iota.yaml": integrations[1].bucket: expected a non-empty string',
     ],
     [
@@ -108,8 +108,12 @@ Deno.test("resolveConfig() names the key path of a bad integration or serve key"
       'Invalid config "iota.yaml": integrations[0].poll_interval: expected a duration such as 60s, 5m or a number of seconds',
     ],
     [
-      `integrations:\n  - { name: a, bucket: my-bucket, ${sqs} }\n  - { name: a, bucket: other-bucket, ${sqs} }`,
+      `integrations:\n  - { name: a, bucket: my-bucket, ${sqs} }\n  - { name: a, bucket: other-bucket, poll_interval: 60 }`,
       'Invalid config "iota.yaml": integrations[1].name: integration "a" is defined twice',
+    ],
+    [
+      `integrations:\n  - { name: a, bucket: my-bucket, ${sqs} }\n  - { name: b, bucket: other-bucket, ${sqs} }`,
+      'Invalid config "iota.yaml": integrations[1].queue_url: already read by integration "a"',
     ],
     [
       `integrations:\n  - { name: a, bucket: my-bucket, ${sqs}, accounts: ["1234"] }`,

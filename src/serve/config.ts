@@ -141,6 +141,7 @@ export function parseIntegrations(value: unknown, file: string): IntegrationConf
   const r = new Reader(file);
   if (!Array.isArray(value)) r.fail("integrations", "expected a list");
   const seen = new Set<string>();
+  const queues = new Map<string, string>();
   return (value as unknown[]).map((raw, i) => {
     const at = `integrations[${i}]`;
     const m = r.mapping(raw, at, INTEGRATION_KEYS);
@@ -159,6 +160,11 @@ export function parseIntegrations(value: unknown, file: string): IntegrationConf
     if (queueUrl !== null && !/^https?:\/\/\S+$/.test(queueUrl)) {
       r.fail(`${at}.queue_url`, "expected an http(s) SQS queue URL");
     }
+    if (queueUrl !== null && queues.has(queueUrl)) {
+      // Each loop deletes what it does not take: two on one queue would drop each other's files.
+      r.fail(`${at}.queue_url`, `already read by integration "${queues.get(queueUrl)}"`);
+    }
+    if (queueUrl !== null) queues.set(queueUrl, name);
     if (queueUrl !== null && m.poll_interval !== undefined) {
       r.fail(`${at}.poll_interval`, "give either queue_url or poll_interval, not both");
     }

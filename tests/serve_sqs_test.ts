@@ -23,6 +23,7 @@ import {
   lakeRows,
   objectCount,
   queueDepth,
+  readState,
   s3Event,
   send,
   startServe,
@@ -288,6 +289,13 @@ Deno.test("iota serve takes every notification format from SQS and matches iota 
     const first = JSON.parse(text.split("\n")[0]);
     assert.equal(first.p_source_id, "org-trail");
     assert.equal(first.p_source_label, "Organization trail");
+    const sourceIds = readState(
+      state,
+      (db) =>
+        (db.prepare("SELECT DISTINCT source_id FROM objects").all() as { source_id: string }[])
+          .map((r) => r.source_id),
+    );
+    assert.deepEqual(sourceIds, ["org-trail"]);
     const sources = (await runIota(["status", "--json", "--state", state])).stdout;
     assert.equal(JSON.parse(sources).objects, 7);
   } finally {

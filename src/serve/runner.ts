@@ -21,7 +21,7 @@ import { createS3Client } from "../sources/s3.ts";
 import { createSqsClient, queueRegion } from "../sources/sqs.ts";
 import { assumeRoleCredentials } from "../sources/credentials.ts";
 import { log } from "../log.ts";
-import { MemoryHealth } from "./health.ts";
+import { type HealthTracker, MemoryHealth } from "./health.ts";
 import { createServeMetrics, type ServeMetrics } from "./metrics.ts";
 import { Limiter } from "./limiter.ts";
 import { ObjectRunner } from "./objects.ts";
@@ -43,6 +43,8 @@ export interface ServeParts {
   routing: { outputs: ReadonlySet<string>; defaultOutputs: readonly string[] };
   /** Resolves when serve should stop (a signal arrived); a second stop means now. */
   stopRequests: AsyncIterable<string>;
+  /** Where integration health goes (default: kept in memory for /healthz). */
+  health?: HealthTracker;
 }
 
 /** Clients of one integration. */
@@ -56,7 +58,7 @@ interface Clients {
 export async function serve(parts: ServeParts): Promise<void> {
   const { cfg, store, engine } = parts;
   const integrations = cfg.integrations.filter((i) => i.enabled);
-  const health = new MemoryHealth();
+  const health = parts.health ?? new MemoryHealth();
   const limiter = new Limiter(cfg.serve.concurrency ?? defaultParallelism());
   let runner: ObjectRunner | null = null;
   const metrics = createServeMetrics({

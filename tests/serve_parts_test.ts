@@ -18,6 +18,7 @@ import {
 import { assumeRoleCredentials } from "../src/sources/credentials.ts";
 import { notTakenReason } from "../src/serve/objects.ts";
 import type { IntegrationConfig } from "../src/config.ts";
+import { fakeSts } from "./_helpers/serve.ts";
 
 Deno.test("Registry.render() writes counters, gauges and histograms in Prometheus text", () => {
   const r = new Registry();
@@ -171,39 +172,6 @@ function restoreEnv(saved: { id?: string; secret?: string }): void {
   else Deno.env.set("AWS_ACCESS_KEY_ID", saved.id);
   if (saved.secret === undefined) Deno.env.delete("AWS_SECRET_ACCESS_KEY");
   else Deno.env.set("AWS_SECRET_ACCESS_KEY", saved.secret);
-}
-
-/** A stand-in for STS AssumeRole on 127.0.0.1; answers with credentials expiring at `expiry()`. */
-function fakeSts(expiry: () => Date) {
-  const requests: URLSearchParams[] = [];
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
-    const form = new URLSearchParams(await req.text());
-    requests.push(form);
-    const n = requests.length;
-    return new Response(
-      `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
-  <AssumeRoleResult>
-    <Credentials>
-      <AccessKeyId>ASIAEXAMPLE${n}</AccessKeyId>
-      <SecretAccessKey>secret-${n}</SecretAccessKey>
-      <SessionToken>token-${n}</SessionToken>
-      <Expiration>${expiry().toISOString()}</Expiration>
-    </Credentials>
-    <AssumedRoleUser>
-      <Arn>arn:aws:sts::111122223333:assumed-role/iota-reader/iota-org</Arn>
-      <AssumedRoleId>AROAEXAMPLE:iota-org</AssumedRoleId>
-    </AssumedRoleUser>
-  </AssumeRoleResult>
-  <ResponseMetadata><RequestId>r-${n}</RequestId></ResponseMetadata>
-</AssumeRoleResponse>`,
-      { headers: { "content-type": "text/xml" } },
-    );
-  });
-  return {
-    requests,
-    endpoint: `http://127.0.0.1:${server.addr.port}`,
-    stop: () => server.shutdown(),
-  };
 }
 
 Deno.test("assumeRoleCredentials() assumes the role once and renews before expiry", async () => {

@@ -254,3 +254,36 @@ export function freePort(): number {
   l.close();
   return port;
 }
+
+/** A stand-in for STS AssumeRole on 127.0.0.1; answers with credentials expiring at `expiry()`. */
+export function fakeSts(expiry: () => Date) {
+  const requests: URLSearchParams[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+    const form = new URLSearchParams(await req.text());
+    requests.push(form);
+    const n = requests.length;
+    return new Response(
+      `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <AssumeRoleResult>
+    <Credentials>
+      <AccessKeyId>ASIAEXAMPLE${n}</AccessKeyId>
+      <SecretAccessKey>secret-${n}</SecretAccessKey>
+      <SessionToken>token-${n}</SessionToken>
+      <Expiration>${expiry().toISOString()}</Expiration>
+    </Credentials>
+    <AssumedRoleUser>
+      <Arn>arn:aws:sts::111122223333:assumed-role/iota-reader/iota-org</Arn>
+      <AssumedRoleId>AROAEXAMPLE:iota-org</AssumedRoleId>
+    </AssumedRoleUser>
+  </AssumeRoleResult>
+  <ResponseMetadata><RequestId>r-${n}</RequestId></ResponseMetadata>
+</AssumeRoleResponse>`,
+      { headers: { "content-type": "text/xml" } },
+    );
+  });
+  return {
+    requests,
+    endpoint: `http://127.0.0.1:${server.addr.port}`,
+    stop: () => server.shutdown(),
+  };
+}

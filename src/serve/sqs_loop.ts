@@ -65,6 +65,7 @@ export function startSqsLoop(integration: IntegrationConfig, deps: SqsLoopDeps):
   const labels = { integration: integration.name };
 
   const loop = async () => {
+    const stopped = abortPromise(deps.signal);
     let retryMs = RECEIVE_RETRY_MS.first;
     while (!deps.signal.aborted) {
       let messages: QueueMessage[];
@@ -105,7 +106,7 @@ export function startSqsLoop(integration: IntegrationConfig, deps: SqsLoopDeps):
       }
       // Receive more only when fewer than a batch of messages is in work.
       while (settling.size >= RECEIVE_BATCH && !deps.signal.aborted) {
-        await Promise.race([...settling, abortPromise(deps.signal)]);
+        await Promise.race([...settling, stopped]);
       }
     }
     while (settling.size > 0) await Promise.allSettled([...settling]);

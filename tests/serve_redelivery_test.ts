@@ -92,9 +92,11 @@ metrics: 127.0.0.1:${port}
     );
     const missingKey = trailKey("111122223333", "us-east-1", t, "MISSING");
     await send(sqs, queue.url, s3Event(BUCKET, [{ key: missingKey, size: 10, etag: "abc" }]));
+    // A body that is no notification at all goes the same way.
+    await send(sqs, queue.url, "hello from a misconfigured producer");
     await serve.waitFor(
-      "the missing object's message in the dead-letter queue",
-      async () => (await queueDepth(sqs, dlq.url)) === 1,
+      "both bad messages in the dead-letter queue",
+      async () => (await queueDepth(sqs, dlq.url)) === 2,
     );
     await serve.waitFor("an empty queue", async () => (await queueDepth(sqs, queue.url)) === 0);
     const text = await metrics(port);
@@ -107,6 +109,10 @@ metrics: 127.0.0.1:${port}
     );
     assert.ok(metric(text, 'iota_sqs_messages_total{integration="org-trail",result="kept"}') >= 2);
     assert.equal(metric(text, 'iota_events_total{integration="org-trail"}'), 3);
+    assert.equal(
+      metric(text, 'iota_sqs_messages_total{integration="org-trail",result="invalid"}'),
+      2,
+    );
 
     const unhealthy = await fetch(`http://127.0.0.1:${port}/healthz`);
     assert.equal(unhealthy.status, 503);
@@ -136,13 +142,13 @@ metrics: 127.0.0.1:${port}
     assert.equal(await serve.stop(), 0);
 
     const errors = serve.lines.filter((l) => l.startsWith("iota error:"));
-    assert.ok(errors.length >= 2);
-    for (const line of errors) {
-      assert.equal(
-        line,
-        `iota error: Cannot read object "s3://${BUCKET}/${missingKey}": The specified key does not exist. integration=org-trail`,
-      );
-    }
+    const unreadable =
+      `iota error: Cannot read object "s3://${BUCKET}/${missingKey}": The specified key does not exist. integration=org-trail`;
+    const unparsable =
+      /^iota error: Cannot parse message "[^"]+" from "[^"]+": message body is not JSON integration=org-trail receive_count=[12]$/;
+    assert.equal(errors.filter((l) => l === unreadable).length, 2);
+    assert.equal(errors.filter((l) => unparsable.test(l)).length, 2);
+    assert.equal(errors.length, 4);
     const counts = readState(`${dir.path}/state/iota.db`, (db) => ({
       objects: db.prepare("SELECT uri, events FROM objects ORDER BY uri").all(),
       alerts: db.prepare("SELECT rule_id, match_count FROM alerts").all(),

@@ -9,6 +9,16 @@ import { UsageError } from "./errors.ts";
 import { DEFAULT_STATE_PATH } from "./store/db.ts";
 import { LOG_LEVELS, type LogLevel } from "./log.ts";
 import { DEFAULT_RETRY, parseRetryPolicy, type RetryPolicy } from "./alerts/retry.ts";
+import {
+  defaultServeSettings,
+  type IntegrationConfig,
+  parseIntegrations,
+  parseMetricsAddress,
+  parseServeSettings,
+  type ServeSettings,
+} from "./serve/config.ts";
+
+export type { IntegrationConfig, ServeSettings } from "./serve/config.ts";
 
 /** Default lake directory. */
 export const DEFAULT_LAKE = "./iota-lake";
@@ -34,8 +44,14 @@ export interface Config {
   defaultOutputs: string[];
   /** Retries of alert deliveries (`delivery` in the config file). */
   delivery: RetryPolicy;
-  /** AWS region and optional S3/SQS-compatible endpoint. */
-  aws: { region?: string; endpoint?: string };
+  /** AWS region, optional S3/SQS-compatible endpoint and STS endpoint. */
+  aws: { region?: string; endpoint?: string; stsEndpoint?: string };
+  /** Log line format (`log_format`; `--log-format` wins). */
+  logFormat: "text" | "json";
+  /** CloudTrail sources of `iota serve`. */
+  integrations: IntegrationConfig[];
+  /** Loop settings of `iota serve`, including the metrics address. */
+  serve: ServeSettings;
   /** Where the config file was read from, if any. */
   file: string | null;
 }
@@ -49,6 +65,7 @@ export interface CommonFlags {
   helpers?: string[];
   workers?: number;
   logLevel?: string;
+  logFormat?: string;
 }
 
 const KNOWN_KEYS = new Set([
@@ -58,12 +75,14 @@ const KNOWN_KEYS = new Set([
   "helpers",
   "workers",
   "log_level",
+  "log_format",
   "aws",
   "integrations",
   "outputs",
   "default_outputs",
   "delivery",
   "metrics",
+  "serve",
 ]);
 
 /** Default number of workers and file concurrency: one per core. */
@@ -87,6 +106,9 @@ export async function resolveConfig(flags: CommonFlags): Promise<Config> {
     defaultOutputs: [],
     delivery: { ...DEFAULT_RETRY },
     aws: {},
+    logFormat: "text",
+    integrations: [],
+    serve: defaultServeSettings(),
     file: null,
   };
   if (flags.config !== undefined) await applyFile(cfg, flags.config);
@@ -96,6 +118,9 @@ export async function resolveConfig(flags: CommonFlags): Promise<Config> {
   if (flags.helpers !== undefined && flags.helpers.length > 0) cfg.helpers = flags.helpers;
   if (flags.workers !== undefined) cfg.workers = flags.workers;
   if (flags.logLevel !== undefined) cfg.logLevel = parseLogLevel(flags.logLevel, "--log-level");
+  if (flags.logFormat !== undefined) {
+    cfg.logFormat = parseLogFormat(flags.logFormat, "--log-format");
+  }
   if (!Number.isInteger(cfg.workers) || cfg.workers < 1 || cfg.workers > 64) {
     throw new UsageError(`Invalid workers "${cfg.workers}": expected an integer from 1 to 64`);
   }
@@ -109,6 +134,11 @@ function parseLogLevel(value: unknown, where: string): LogLevel {
   throw new UsageError(
     `Invalid ${where} ${JSON.stringify(value)}: expected one of ${LOG_LEVELS.join(", ")}`,
   );
+}
+
+function parseLogFormat(value: unknown, where: string): "text" | "json" {
+  if (value === "text" || value === "json") return value;
+  throw new UsageError(`Invalid ${where} ${JSON.stringify(value)}: expected text or json`);
 }
 
 async function applyFile(cfg: Config, path: string): Promise<void> {
@@ -191,14 +221,22 @@ async function applyFile(cfg: Config, path: string): Promise<void> {
       throw new UsageError(`Invalid config "${path}": "aws" must be a mapping`);
     }
     for (const [k, v] of Object.entries(aws)) {
-      if (k !== "region" && k !== "endpoint") {
+      if (k !== "region" && k !== "endpoint" && k !== "sts_endpoint") {
         throw new UsageError(`Invalid config "${path}": unknown key "aws.${k}"`);
       }
       if (typeof v !== "string") {
         throw new UsageError(`Invalid config "${path}": "aws.${k}" must be a string`);
       }
-      cfg.aws[k] = v;
+      cfg.aws[k === "sts_endpoint" ? "stsEndpoint" : k] = v;
     }
+  }
+  if ("log_format" in d) {
+    cfg.logFormat = parseLogFormat(d.log_format, `config "${path}" log_format`);
+  }
+  if ("integrations" in d) cfg.integrations = parseIntegrations(d.integrations ?? [], path);
+  if ("serve" in d) parseServeSettings(d.serve ?? {}, path, cfg.serve);
+  if ("metrics" in d) {
+    cfg.serve.metricsAddress = parseMetricsAddress(d.metrics, `config "${path}" metrics`);
   }
   cfg.file = path;
 }

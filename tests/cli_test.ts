@@ -45,9 +45,9 @@ Deno.test("buildCli() has the command tree of DESIGN.md, each with a description
   }
 });
 
-Deno.test("runCli() exits 2 for commands that are not available yet, unknown commands and bad flags", async () => {
+Deno.test("runCli() exits 2 for missing config, commands that are not available yet, unknown commands and bad flags", async () => {
   assert.equal(await runCli(["serve"]), 2);
-  assert.equal(await runCli(["lake", "ddl"]), 2);
+  assert.equal(await runCli(["lake", "ddl", "--engine", "oracle"]), 2);
   assert.equal(await runCli(["integrations", "health"]), 2);
   assert.equal(await runCli(["no-such-command"]), 2);
   assert.equal(await runCli(["process"]), 2);
@@ -64,6 +64,6 @@ Deno.test("iota --help and iota process --help exit 0 and print usage with examp
   assert.match(proc.stdout, /Examples:/);
   const bad = await runIota(["serve"]);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /"iota serve" is not available/);
+  assert.match(bad.stderr, /"iota serve" needs --config FILE/);
   assert.equal(bad.stderr.trim().split("\n").length, 1);
 });

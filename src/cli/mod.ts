@@ -112,10 +112,43 @@ Examples:
       exitCode = await runProcess(paths, opts);
     });
 
-  common(
+  ruleFlags(common(
     program.command("serve")
       .description("long-running loop over every enabled integration (needs --config)"),
-  ).action(() => notYet("serve"));
+  ))
+    .option("--lake <dir>", "lake directory, s3://bucket/prefix or none (default ./iota-lake)")
+    .option("--log-format <format>", "text | json (JSON lines for log collectors)")
+    .option(
+      "--workers <n>",
+      "Python rule workers (default: one per core)",
+      positiveInt("--workers"),
+    )
+    .option(
+      "--concurrency <n>",
+      "objects processed at once across integrations (default: one per core)",
+      positiveInt("--concurrency"),
+    )
+    .option(
+      "--metrics <addr>",
+      "host:port of /healthz and /metrics, or none (default 127.0.0.1:9464)",
+    )
+    .option(
+      "--shutdown-timeout <secs>",
+      "seconds to finish objects in work after SIGTERM (default 30)",
+      positiveNumber("--shutdown-timeout"),
+    )
+    .option("--rule-timeout <secs>", "time limit per rule batch", positiveNumber("--rule-timeout"))
+    .addHelpText(
+      "after",
+      `
+Examples:
+  iota serve --config /etc/iota/iota.yaml
+  iota serve --config iota.yaml --log-format json --metrics 127.0.0.1:9464`,
+    )
+    .action(async (opts: import("./serve.ts").ServeFlags) => {
+      const { runServe } = await import("./serve.ts");
+      exitCode = await runServe(opts);
+    });
 
   ruleFlags(common(
     program.command("backfill")

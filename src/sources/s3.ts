@@ -13,7 +13,21 @@ export interface AwsOptions {
   region?: string;
   /** An S3/SQS-compatible endpoint (path-style S3), e.g. for tests. */
   endpoint?: string;
+  /** Credentials (e.g. an assumed role); default: the SDK's standard chain. */
+  credentials?: CredentialsProvider;
 }
+
+/** AWS credentials as the SDK clients take them. */
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  /** When temporary credentials stop working; the SDK refreshes shortly before. */
+  expiration?: Date;
+}
+
+/** Returns current credentials; called by the SDK whenever it needs fresh ones. */
+export type CredentialsProvider = () => Promise<AwsCredentials>;
 
 /** An `s3://bucket/prefix` location. */
 export interface S3Location {
@@ -37,6 +51,7 @@ export async function createS3Client(aws: AwsOptions): Promise<S3Client> {
     region: aws.region ?? Deno.env.get("AWS_REGION") ?? "us-east-1",
     endpoint: aws.endpoint,
     forcePathStyle: aws.endpoint !== undefined,
+    credentials: aws.credentials,
   });
 }
 
@@ -99,4 +114,52 @@ export async function openS3Object(
   );
   if (res.Body === undefined) throw new Error("empty response body");
   return res.Body.transformToWebStream() as ReadableStream<Uint8Array>;
+}
+
+/**
+ * Size and ETag of an object (HeadObject), for notifications that name only
+ * the key. @throws Error "no such object" when it does not exist.
+ */
+export async function headS3Object(
+  client: S3Client,
+  obj: { bucket: string; key: string },
+  signal?: AbortSignal,
+): Promise<{ size: number; etag: string }> {
+  const { HeadObjectCommand } = await import("@aws-sdk/client-s3");
+  try {
+    const res = await client.send(
+      new HeadObjectCommand({ Bucket: obj.bucket, Key: obj.key }),
+      { abortSignal: signal },
+    );
+    return { size: res.ContentLength ?? 0, etag: (res.ETag ?? "").replace(/"/g, "") };
+  } catch (err) {
+    const name = (err as { name?: string }).name;
+    if (name === "NotFound" || name === "NoSuchKey") throw new Error("no such object");
+    throw err;
+  }
+}
+
+/** The folders (common prefixes) directly under `loc.prefix`, in key order. */
+export async function listS3Folders(
+  client: S3Client,
+  loc: S3Location,
+  options: { signal?: AbortSignal } = {},
+): Promise<string[]> {
+  const { ListObjectsV2Command } = await import("@aws-sdk/client-s3");
+  const out: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(
+      new ListObjectsV2Command({
+        Bucket: loc.bucket,
+        Prefix: loc.prefix,
+        Delimiter: "/",
+        ContinuationToken: token,
+      }),
+      { abortSignal: options.signal },
+    );
+    for (const p of page.CommonPrefixes ?? []) if (p.Prefix !== undefined) out.push(p.Prefix);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token !== undefined);
+  return out;
 }

@@ -10,7 +10,7 @@ import { AWS_TEST_ENV, putObjects, startEmulator } from "./_helpers/aws.ts";
 import { lastJson, ORG, orgBucket, query, writeConfig } from "./_helpers/backfill.ts";
 
 const GOOD_RULES = new URL("./rules/good", import.meta.url).pathname;
-const SLOW_RULES = new URL("./rules/slow", import.meta.url).pathname;
+const SLOW_RULES = new URL("./rules/slow_match", import.meta.url).pathname;
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
 /** Lines in every lake file under `dir`. */

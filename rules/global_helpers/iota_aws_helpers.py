@@ -317,11 +317,13 @@ def _principal_values(statement):
     return values
 
 
-def outside_principals(policy_value, own_account):
+def outside_principals(policy_value, own_account, conditions_scope_accounts=False):
     """Principals an Allow statement grants that are anyone ("*") or another account.
 
     A wildcard limited by an organization, source account, VPC or external-id
-    condition is not counted. Service principals are never counted.
+    condition is not counted; with ``conditions_scope_accounts`` such a condition
+    also excuses a named outside account (vendor roles with an external id).
+    Service principals are never counted.
     """
     found = []
     for statement in policy_statements(policy_value):
@@ -334,7 +336,7 @@ def outside_principals(policy_value, own_account):
                     found.append(value)
                 continue
             other = account_of(value)
-            if other and other != own_account:
+            if other and other != own_account and not (scoped and conditions_scope_accounts):
                 found.append(value)
     return sorted(set(found))
 

@@ -37,7 +37,7 @@ RECON_EVENTS = {
     "ListAccounts",
     "DescribeOrganization",
 }
-DISTINCT_CALLS = 10
+DISTINCT_CALLS = 8
 WINDOW_SECONDS = 600
 
 

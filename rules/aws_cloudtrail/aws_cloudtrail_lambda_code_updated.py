@@ -7,7 +7,10 @@ LAMBDA_SOURCE = "lambda.amazonaws.com"
 def rule(event):
     if event.get("eventName") not in CODE_EVENTS:
         return False
-    return event.get("eventSource") == LAMBDA_SOURCE and not is_failed(event) and not is_aws_internal(event)
+    if event.get("eventSource") != LAMBDA_SOURCE or is_failed(event) or is_aws_internal(event):
+        return False
+    # Deployments by the pipeline are the normal way code changes.
+    return not is_automation(event)
 
 
 def _function(event):
@@ -19,10 +22,6 @@ def title(event):
         f"Code of Lambda function [{_function(event)}] replaced by [{actor_name(event)}] "
         f"outside the deployment pipeline"
     )
-
-
-def severity(event):
-    return "INFO" if is_automation(event) else "DEFAULT"
 
 
 def dedup(event):

@@ -33,7 +33,8 @@ def _accounts(event):
     else:
         values = []
     own = account_id(event)
-    return sorted({str(v) for v in values if text(str(v)) and str(v) != "all" and str(v) != own})
+    accounts = {str(value) for value in values if value is not None and text(str(value))}
+    return sorted(accounts - {"all", own})
 
 
 def _resource(event):

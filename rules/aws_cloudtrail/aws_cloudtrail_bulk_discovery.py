@@ -3,7 +3,8 @@ from panther_detection_helpers.caching import add_to_string_set
 from iota_aws_helpers import account_id, actor_name, aws_context, is_aws_internal, is_automation, principal_key
 
 # Reconnaissance calls that workloads seldom make. The high-volume reads every
-# application makes (GetCallerIdentity, DescribeInstances, ListBuckets) are left
+# application and monitoring tool makes (GetCallerIdentity, DescribeInstances,
+# ListBuckets, DescribeTrails) are left
 # out so that routine traffic stays out of the state store.
 RECON_EVENTS = {
     "GetAccountAuthorizationDetails",
@@ -21,7 +22,6 @@ RECON_EVENTS = {
     "ListSecrets",
     "DescribeParameters",
     "ListDetectors",
-    "DescribeTrails",
     "GetTrailStatus",
     "DescribeSnapshots",
     "DescribeImages",

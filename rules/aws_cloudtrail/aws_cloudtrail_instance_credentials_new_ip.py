@@ -2,22 +2,21 @@ from panther_detection_helpers.caching import add_to_string_set
 
 from iota_aws_helpers import account_id, aws_context, is_public_ip, principal_key, text
 
-# Calls typical of someone trying out stolen credentials; routine instance traffic
-# through private endpoints never gets here (no public source address).
+# Calls typical of someone trying out stolen credentials. The reads workloads make
+# all day (DescribeInstances, ListBuckets, ListRoles) are left out so that routine
+# traffic never reaches the rule engine; GetCallerIdentity, the first call of nearly
+# every intruder, stays in.
 RECON_EVENTS = {
     "GetCallerIdentity",
-    "DescribeInstances",
-    "ListBuckets",
     "ListUsers",
-    "ListRoles",
     "GetAccountAuthorizationDetails",
     "ListAttachedRolePolicies",
     "ListRolePolicies",
     "GetRolePolicy",
     "ListSecrets",
     "DescribeSnapshots",
-    "ListFunctions20150331",
     "GetAccountSummary",
+    "ListAccessKeys",
 }
 # Instance profile credentials last at most a few hours.
 WINDOW_SECONDS = 6 * 3600

@@ -10,7 +10,10 @@ def rule(event):
     if event.get("eventSource") != LAMBDA_SOURCE or is_failed(event) or is_aws_internal(event):
         return False
     # Only calls that set layers; other configuration changes are not this technique.
-    return bool(_layers(event))
+    if not _layers(event):
+        return False
+    # Pipelines publishing the account's own layers are the normal way layers change.
+    return bool(_foreign_layers(event)) or not is_automation(event)
 
 
 def _layers(event):
@@ -34,9 +37,7 @@ def title(event):
 
 
 def severity(event):
-    if is_automation(event):
-        return "INFO"
-    return "HIGH" if _foreign_layers(event) else "DEFAULT"
+    return "HIGH" if _foreign_layers(event) and not is_automation(event) else "DEFAULT"
 
 
 def dedup(event):

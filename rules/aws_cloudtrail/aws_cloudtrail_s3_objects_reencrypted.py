@@ -2,7 +2,9 @@ from panther_detection_helpers.caching import increment_counter
 
 from iota_aws_helpers import account_id, account_of, actor_name, aws_context, is_aws_internal, is_failed, principal_key, request, text
 
-WRITE_EVENTS = {"PutObject", "CopyObject", "CreateMultipartUpload"}
+# In-place re-encryption copies each object onto itself. PutObject, the busiest data
+# event, is left out so that uploads never reach the rule engine.
+WRITE_EVENTS = {"CopyObject", "CreateMultipartUpload"}
 S3_SOURCE = "s3.amazonaws.com"
 CUSTOMER_KEY_HEADER = "x-amz-server-side-encryption-customer-algorithm"
 KMS_KEY_HEADER = "x-amz-server-side-encryption-aws-kms-key-id"

@@ -27,7 +27,8 @@ export interface CorpusOptions {
   suspiciousShare?: number;
   /**
    * Share of records that are routine automation: service-linked roles, AWS services,
-   * applications reading their secrets, CI/CD deployments (default 0.15).
+   * applications reading their secrets, CI/CD deployments (default 0.08: enough to appear in
+   * every file, while in real trails these calls are a small part of the volume).
    */
   automationShare?: number;
 }
@@ -258,7 +259,7 @@ export async function generateCorpus(
   const r = rng(o.seed ?? 42);
   const perFile = Math.ceil(o.events / o.files);
   const share = o.benignOnly ? 0 : o.suspiciousShare ?? 0.0005;
-  const automation = o.automationShare ?? 0.15;
+  const automation = o.automationShare ?? 0.08;
   const start = Date.UTC(2026, 10, 20, 0, 0, 0);
   const files: string[] = [];
   let written = 0;

@@ -60,7 +60,7 @@ function firstSentence(text: string | null): string {
 async function isStateful(rule: RuleMeta): Promise<boolean> {
   if (rule.threshold > 1) return true;
   const source = await Deno.readTextFile(rule.pyPath);
-  return source.includes("panther_detection_helpers.caching");
+  return source.includes("panther_detection_helpers.caching") || source.includes("add_new_to_set");
 }
 
 function tacticOrder(rule: RuleMeta): number {

@@ -1,6 +1,4 @@
-from panther_detection_helpers.caching import add_to_string_set
-
-from iota_aws_helpers import account_id, actor_name, aws_context, is_aws_internal, is_automation, principal_key
+from iota_aws_helpers import add_new_to_set, account_id, actor_name, aws_context, is_aws_internal, is_automation, principal_key
 
 # Reconnaissance calls that workloads seldom make. The high-volume reads every
 # application and monitoring tool makes (GetCallerIdentity, DescribeInstances,
@@ -47,7 +45,7 @@ def rule(event):
     if is_aws_internal(event):
         return False
     # Denied calls count too: enumeration with a low-privilege key is mostly denials.
-    seen = add_to_string_set(
+    seen = add_new_to_set(
         f"recon:{principal_key(event)}", str(event.get("eventName")), epoch_seconds=WINDOW_SECONDS
     )
     return len(seen) >= DISTINCT_CALLS

@@ -1,6 +1,6 @@
-from panther_detection_helpers.caching import add_to_string_set, get_string_set
+from panther_detection_helpers.caching import get_string_set
 
-from iota_aws_helpers import account_id, actor_name, aws_context, is_aws_internal, is_automation, principal_key, request
+from iota_aws_helpers import add_new_to_set, account_id, actor_name, aws_context, is_aws_internal, is_automation, principal_key, request
 
 ATTRIBUTE_EVENTS = {"DescribeInstanceAttribute"}
 EC2_SOURCE = "ec2.amazonaws.com"
@@ -16,7 +16,7 @@ def rule(event):
         return False
     if request(event, "attribute") != USER_DATA:
         return False
-    add_to_string_set(_key(event), _instance(event), epoch_seconds=WINDOW_SECONDS)
+    add_new_to_set(_key(event), _instance(event), epoch_seconds=WINDOW_SECONDS)
     return True
 
 

@@ -1,6 +1,4 @@
-from panther_detection_helpers.caching import add_to_string_set
-
-from iota_aws_helpers import account_id, aws_context, is_public_ip, principal_key, text
+from iota_aws_helpers import add_new_to_set, account_id, aws_context, is_public_ip, principal_key, text
 
 # Calls typical of someone trying out stolen credentials. The reads workloads make
 # all day (DescribeInstances, ListBuckets, ListRoles) are left out so that routine
@@ -32,7 +30,7 @@ def rule(event):
     key_id = text(event.deep_get("userIdentity", "accessKeyId"))
     if not key_id or not is_public_ip(source):
         return False
-    seen = add_to_string_set(f"instance-creds-ip:{key_id}", str(source), epoch_seconds=WINDOW_SECONDS)
+    seen = add_new_to_set(f"instance-creds-ip:{key_id}", str(source), epoch_seconds=WINDOW_SECONDS)
     # The instance uses its credentials first, from its own address; a second
     # public address for the same temporary key means they were copied out.
     return len(seen) > 1

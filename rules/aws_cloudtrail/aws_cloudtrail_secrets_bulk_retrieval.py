@@ -1,6 +1,4 @@
-from panther_detection_helpers.caching import add_to_string_set
-
-from iota_aws_helpers import actor_name, as_list, aws_context, is_aws_internal, is_automation, is_failed, principal_key, request
+from iota_aws_helpers import add_new_to_set, actor_name, as_list, aws_context, is_aws_internal, is_automation, is_failed, principal_key, request
 
 SECRET_READ_EVENTS = {"GetSecretValue", "BatchGetSecretValue"}
 SECRETS_SOURCE = "secretsmanager.amazonaws.com"
@@ -18,7 +16,7 @@ def rule(event):
     secrets = _secrets(event)
     if not secrets:
         return False
-    seen = add_to_string_set(_key(event), secrets, epoch_seconds=WINDOW_SECONDS)
+    seen = add_new_to_set(_key(event), secrets, epoch_seconds=WINDOW_SECONDS)
     return FILTERED_BATCH in seen or len(seen) >= DISTINCT_SECRETS
 
 

@@ -1,6 +1,4 @@
-from panther_detection_helpers.caching import add_to_string_set
-
-from iota_aws_helpers import account_id, actor_name, aws_context, is_aws_internal, principal_key
+from iota_aws_helpers import add_new_to_set, account_id, actor_name, aws_context, is_aws_internal, principal_key
 
 SES_RECON_EVENTS = {
     "GetAccountSendingEnabled",
@@ -20,7 +18,7 @@ def rule(event):
         return False
     if event.get("eventSource") not in SES_SOURCES or is_aws_internal(event):
         return False
-    seen = add_to_string_set(
+    seen = add_new_to_set(
         f"ses-recon:{principal_key(event)}", str(event.get("eventName")), epoch_seconds=WINDOW_SECONDS
     )
     return len(seen) >= DISTINCT_CALLS

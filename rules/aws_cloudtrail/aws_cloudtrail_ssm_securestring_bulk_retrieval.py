@@ -1,6 +1,4 @@
-from panther_detection_helpers.caching import add_to_string_set
-
-from iota_aws_helpers import actor_name, as_list, aws_context, is_aws_internal, is_automation, is_failed, principal_key, request
+from iota_aws_helpers import add_new_to_set, actor_name, as_list, aws_context, is_aws_internal, is_automation, is_failed, principal_key, request
 
 PARAMETER_READ_EVENTS = {"GetParameter", "GetParameters", "GetParametersByPath"}
 SSM_SOURCE = "ssm.amazonaws.com"
@@ -19,7 +17,7 @@ def rule(event):
     names = _names(event)
     if not names:
         return False
-    seen = add_to_string_set(f"ssm-decrypt:{principal_key(event)}", names, epoch_seconds=WINDOW_SECONDS)
+    seen = add_new_to_set(f"ssm-decrypt:{principal_key(event)}", names, epoch_seconds=WINDOW_SECONDS)
     return len(seen) >= DISTINCT_PARAMETERS
 
 

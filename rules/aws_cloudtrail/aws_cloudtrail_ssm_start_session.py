@@ -1,6 +1,6 @@
-from panther_detection_helpers.caching import add_to_string_set, get_string_set
+from panther_detection_helpers.caching import get_string_set
 
-from iota_aws_helpers import account_id, actor_name, aws_context, is_aws_internal, is_automation, is_failed, principal_key, request
+from iota_aws_helpers import add_new_to_set, account_id, actor_name, aws_context, is_aws_internal, is_automation, is_failed, principal_key, request
 
 SESSION_EVENTS = {"StartSession"}
 SSM_SOURCE = "ssm.amazonaws.com"
@@ -13,7 +13,7 @@ def rule(event):
         return False
     if event.get("eventSource") != SSM_SOURCE or is_failed(event) or is_aws_internal(event):
         return False
-    add_to_string_set(_key(event), _target(event), epoch_seconds=WINDOW_SECONDS)
+    add_new_to_set(_key(event), _target(event), epoch_seconds=WINDOW_SECONDS)
     return True
 
 

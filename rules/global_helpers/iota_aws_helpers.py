@@ -355,3 +355,23 @@ def grants_full_admin(policy_value):
         if "*" in resources and any(action in ("*", "iam:*") for action in actions_of(statement)):
             return True
     return False
+
+
+# --- State ----------------------------------------------------------------------
+
+
+def add_new_to_set(key, values, epoch_seconds=None):
+    """Adds to a string set of the state store only the values it lacks; returns the set.
+
+    Reading is much cheaper than writing, and rules see the same few values again and
+    again (an application reading its one secret), so most calls write nothing. The
+    set's expiry is refreshed only when a new value arrives.
+    """
+    from panther_detection_helpers.caching import add_to_string_set, get_string_set
+
+    values = [values] if isinstance(values, str) else list(values)
+    seen = get_string_set(key)
+    new = [value for value in values if value not in seen]
+    if not new:
+        return seen
+    return add_to_string_set(key, new, epoch_seconds=epoch_seconds)

@@ -5,6 +5,7 @@ takes the read-only event (or a value read from it) and tolerates records with
 missing or oddly shaped fields: absent means "not there", never an exception.
 """
 
+import ipaddress
 import json
 from urllib.parse import unquote
 
@@ -249,8 +250,8 @@ def is_root(event):
 
 def is_public_ip(value):
     """True for a global (internet) IP address; False for private, service names and garbage."""
-    import ipaddress
-
+    if not isinstance(value, str) or not value[:1].isdigit() and ":" not in value:
+        return False
     try:
         return ipaddress.ip_address(str(value)).is_global
     except ValueError:

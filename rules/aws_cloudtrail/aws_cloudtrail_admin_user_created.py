@@ -18,11 +18,16 @@ def rule(event):
     user = request(event, "userName")
     if not user:
         return False
-    key = f"new-iam-users:{account_id(event)}"
+    new_users = f"new-iam-users:{account_id(event)}"
+    admin_grants = f"iam-admin-grants:{account_id(event)}"
     if event.get("eventName") == "CreateUser":
-        add_to_string_set(key, str(user), epoch_seconds=NEW_USER_SECONDS)
+        add_to_string_set(new_users, str(user), epoch_seconds=NEW_USER_SECONDS)
+        # Files can be processed out of order: the grant may have been seen first.
+        return str(user) in get_string_set(admin_grants)
+    if not _grants_admin(event):
         return False
-    return _grants_admin(event) and str(user) in get_string_set(key)
+    add_to_string_set(admin_grants, str(user), epoch_seconds=NEW_USER_SECONDS)
+    return str(user) in get_string_set(new_users)
 
 
 def _grants_admin(event):

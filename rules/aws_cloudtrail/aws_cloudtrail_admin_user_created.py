@@ -1,6 +1,13 @@
 from panther_detection_helpers.caching import add_to_string_set, get_string_set
 
-from iota_aws_helpers import account_id, actor_name, aws_context, grants_full_admin, is_failed, request
+from iota_aws_helpers import (
+    account_id,
+    actor_name,
+    aws_context,
+    grants_full_admin,
+    is_failed,
+    request,
+)
 
 USER_ADMIN_EVENTS = {"CreateUser", "AttachUserPolicy", "PutUserPolicy", "AddUserToGroup"}
 IAM_SOURCE = "iam.amazonaws.com"

@@ -1,4 +1,12 @@
-from iota_aws_helpers import account_id, actor_arn, actor_name, aws_context, is_aws_internal, is_failed, request
+from iota_aws_helpers import (
+    account_id,
+    actor_arn,
+    actor_name,
+    aws_context,
+    is_aws_internal,
+    is_failed,
+    request,
+)
 
 DESTRUCTIVE_EVENTS = {
     "DeleteRecoveryPoint",

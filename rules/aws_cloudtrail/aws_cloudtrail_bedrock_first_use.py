@@ -2,7 +2,15 @@ import time
 
 from panther_detection_helpers.caching import add_to_string_set, get_string_set
 
-from iota_aws_helpers import account_id, actor_name, aws_context, is_aws_internal, is_failed, principal_key, request
+from iota_aws_helpers import (
+    account_id,
+    actor_name,
+    aws_context,
+    is_aws_internal,
+    is_failed,
+    principal_key,
+    request,
+)
 
 INVOKE_EVENTS = {"InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream"}
 BEDROCK_SOURCE = "bedrock.amazonaws.com"

@@ -1,4 +1,12 @@
-from iota_aws_helpers import add_new_to_set, account_id, actor_name, aws_context, is_aws_internal, principal_key, request
+from iota_aws_helpers import (
+    add_new_to_set,
+    account_id,
+    actor_name,
+    aws_context,
+    is_aws_internal,
+    principal_key,
+    request,
+)
 
 INVOKE_EVENTS = {"InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream"}
 BEDROCK_SOURCE = "bedrock.amazonaws.com"
@@ -15,7 +23,9 @@ def rule(event):
     if not model:
         return False
     # Denied invocations count: attackers probe which models the key can reach.
-    seen = add_new_to_set(f"bedrock-models:{principal_key(event)}", str(model), epoch_seconds=WINDOW_SECONDS)
+    seen = add_new_to_set(
+        f"bedrock-models:{principal_key(event)}", str(model), epoch_seconds=WINDOW_SECONDS
+    )
     return len(seen) >= DISTINCT_MODELS
 
 

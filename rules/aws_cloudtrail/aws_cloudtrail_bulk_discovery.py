@@ -1,4 +1,12 @@
-from iota_aws_helpers import add_new_to_set, account_id, actor_name, aws_context, is_aws_internal, is_automation, principal_key
+from iota_aws_helpers import (
+    add_new_to_set,
+    account_id,
+    actor_name,
+    aws_context,
+    is_aws_internal,
+    is_automation,
+    principal_key,
+)
 
 # Reconnaissance calls that workloads seldom make. The high-volume reads every
 # application and monitoring tool makes (GetCallerIdentity, DescribeInstances,

@@ -34,6 +34,4 @@ def dedup(event):
 
 
 def alert_context(event):
-    return aws_context(
-        event, target_user=_user(event), error_message=event.get("errorMessage")
-    )
+    return aws_context(event, target_user=_user(event), error_message=event.get("errorMessage"))

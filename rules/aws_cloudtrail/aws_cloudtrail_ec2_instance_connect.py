@@ -1,4 +1,13 @@
-from iota_aws_helpers import account_id, actor_name, aws_context, is_aws_internal, is_automation, is_failed, principal_key, request
+from iota_aws_helpers import (
+    account_id,
+    actor_name,
+    aws_context,
+    is_aws_internal,
+    is_automation,
+    is_failed,
+    principal_key,
+    request,
+)
 
 KEY_PUSH_EVENTS = {"SendSSHPublicKey", "SendSerialConsoleSSHPublicKey", "EnableSerialConsoleAccess"}
 SOURCES = {"ec2-instance-connect.amazonaws.com", "ec2.amazonaws.com"}
@@ -7,7 +16,9 @@ SOURCES = {"ec2-instance-connect.amazonaws.com", "ec2.amazonaws.com"}
 def rule(event):
     if event.get("eventName") not in KEY_PUSH_EVENTS:
         return False
-    return event.get("eventSource") in SOURCES and not is_failed(event) and not is_aws_internal(event)
+    return (
+        event.get("eventSource") in SOURCES and not is_failed(event) and not is_aws_internal(event)
+    )
 
 
 def _instance(event):
@@ -21,7 +32,9 @@ def title(event):
             f"EC2 serial console access enabled for account [{account_id(event)}] in "
             f"[{event.get('awsRegion')}] by [{actor_name(event)}]"
         )
-    channel = "serial console" if name == "SendSerialConsoleSSHPublicKey" else "EC2 Instance Connect"
+    channel = (
+        "serial console" if name == "SendSerialConsoleSSHPublicKey" else "EC2 Instance Connect"
+    )
     return (
         f"[{actor_name(event)}] pushed an SSH key to [{_instance(event)}] through {channel} "
         f"as OS user [{request(event, 'instanceOSUser', default='<unknown>')}]"

@@ -2,7 +2,14 @@ import time
 
 from panther_detection_helpers.caching import add_to_string_set, get_string_set
 
-from iota_aws_helpers import account_id, actor_name, aws_context, is_aws_internal, is_automation, is_failed
+from iota_aws_helpers import (
+    account_id,
+    actor_name,
+    aws_context,
+    is_aws_internal,
+    is_automation,
+    is_failed,
+)
 
 LAUNCH_EVENTS = {"RunInstances"}
 EC2_SOURCE = "ec2.amazonaws.com"

@@ -1,9 +1,38 @@
-from iota_aws_helpers import account_id, actor_name, as_list, aws_context, dig, is_aws_internal, principal_key, request
+from iota_aws_helpers import (
+    account_id,
+    actor_name,
+    as_list,
+    aws_context,
+    dig,
+    is_aws_internal,
+    principal_key,
+    request,
+)
 
 LAUNCH_EVENTS = {"RunInstances"}
 EC2_SOURCE = "ec2.amazonaws.com"
 # GPU, accelerator and very large families: what cryptominers and LLM hijackers ask for.
-UNUSUAL_FAMILIES = ("p2", "p3", "p4", "p5", "g3", "g4", "g5", "g6", "inf1", "inf2", "trn1", "trn2", "dl1", "dl2", "x1", "x2", "u-", "f1", "vt1")
+UNUSUAL_FAMILIES = (
+    "p2",
+    "p3",
+    "p4",
+    "p5",
+    "g3",
+    "g4",
+    "g5",
+    "g6",
+    "inf1",
+    "inf2",
+    "trn1",
+    "trn2",
+    "dl1",
+    "dl2",
+    "x1",
+    "x2",
+    "u-",
+    "f1",
+    "vt1",
+)
 UNUSUAL_SIZES = ("metal", "24xlarge", "32xlarge", "48xlarge", "56xlarge", "112xlarge")
 MANY_INSTANCES = 20
 

@@ -1,6 +1,15 @@
 from panther_detection_helpers.caching import get_string_set
 
-from iota_aws_helpers import add_new_to_set, account_id, actor_name, aws_context, is_aws_internal, is_automation, principal_key, request
+from iota_aws_helpers import (
+    add_new_to_set,
+    account_id,
+    actor_name,
+    aws_context,
+    is_aws_internal,
+    is_automation,
+    principal_key,
+    request,
+)
 
 ATTRIBUTE_EVENTS = {"DescribeInstanceAttribute"}
 EC2_SOURCE = "ec2.amazonaws.com"

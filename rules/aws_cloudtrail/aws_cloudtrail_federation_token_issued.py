@@ -1,4 +1,13 @@
-from iota_aws_helpers import account_id, actor_arn, actor_name, aws_context, is_automation, is_failed, load_policy, request
+from iota_aws_helpers import (
+    account_id,
+    actor_arn,
+    actor_name,
+    aws_context,
+    is_automation,
+    is_failed,
+    load_policy,
+    request,
+)
 
 FEDERATION_EVENTS = {"GetFederationToken"}
 STS_SOURCE = "sts.amazonaws.com"

@@ -1,4 +1,11 @@
-from iota_aws_helpers import add_new_to_set, account_id, aws_context, is_public_ip, principal_key, text
+from iota_aws_helpers import (
+    add_new_to_set,
+    account_id,
+    aws_context,
+    is_public_ip,
+    principal_key,
+    text,
+)
 
 # Calls typical of someone trying out stolen credentials. The reads workloads make
 # all day (DescribeInstances, ListBuckets, ListRoles) are left out so that routine

@@ -1,4 +1,12 @@
-from iota_aws_helpers import account_id, actor_name, aws_context, is_aws_internal, is_automation, is_failed, request
+from iota_aws_helpers import (
+    account_id,
+    actor_name,
+    aws_context,
+    is_aws_internal,
+    is_automation,
+    is_failed,
+    request,
+)
 
 CODE_EVENTS = {"UpdateFunctionCode20150331v2", "UpdateFunctionCode20150331"}
 LAMBDA_SOURCE = "lambda.amazonaws.com"

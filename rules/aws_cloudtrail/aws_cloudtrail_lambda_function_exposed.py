@@ -1,4 +1,13 @@
-from iota_aws_helpers import account_id, account_of, actor_name, aws_context, is_aws_internal, is_failed, request, text
+from iota_aws_helpers import (
+    account_id,
+    account_of,
+    actor_name,
+    aws_context,
+    is_aws_internal,
+    is_failed,
+    request,
+    text,
+)
 
 EXPOSE_EVENTS = {
     "AddPermission20150331v2",
@@ -20,11 +29,17 @@ def rule(event):
 
 def _exposure(event):
     if "FunctionUrlConfig" in event.get("eventName"):
-        return "function URL without authentication" if request(event, "authType") == NO_AUTH else None
+        return (
+            "function URL without authentication" if request(event, "authType") == NO_AUTH else None
+        )
     principal = text(request(event, "principal")) or ""
     if principal == "*":
         # A service principal scoped by source account or ARN is not public.
-        if request(event, "sourceAccount") or request(event, "sourceArn") or request(event, "principalOrgID"):
+        if (
+            request(event, "sourceAccount")
+            or request(event, "sourceArn")
+            or request(event, "principalOrgID")
+        ):
             return None
         return "invocation allowed for anyone"
     other = account_of(principal)

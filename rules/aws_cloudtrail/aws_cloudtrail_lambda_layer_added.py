@@ -1,4 +1,14 @@
-from iota_aws_helpers import account_id, account_of, actor_name, as_list, aws_context, is_aws_internal, is_automation, is_failed, request
+from iota_aws_helpers import (
+    account_id,
+    account_of,
+    actor_name,
+    as_list,
+    aws_context,
+    is_aws_internal,
+    is_automation,
+    is_failed,
+    request,
+)
 
 LAYER_EVENTS = {"UpdateFunctionConfiguration20150331v2", "UpdateFunctionConfiguration20150331"}
 LAMBDA_SOURCE = "lambda.amazonaws.com"

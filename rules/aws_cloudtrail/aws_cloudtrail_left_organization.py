@@ -20,7 +20,9 @@ def title(event):
     if name == "DeleteOrganization":
         action = f"AWS Organization deleted by [{actor_name(event)}]"
     elif name == "RemoveAccountFromOrganization":
-        action = f"Account [{_account(event)}] removed from the organization by [{actor_name(event)}]"
+        action = (
+            f"Account [{_account(event)}] removed from the organization by [{actor_name(event)}]"
+        )
     else:
         action = f"Account [{_account(event)}] left its organization; caller [{actor_name(event)}]"
     return action

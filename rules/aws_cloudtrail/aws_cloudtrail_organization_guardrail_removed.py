@@ -36,5 +36,8 @@ def dedup(event):
 
 def alert_context(event):
     return aws_context(
-        event, policy=_policy(event), target=request(event, "targetId"), root=request(event, "rootId")
+        event,
+        policy=_policy(event),
+        target=request(event, "targetId"),
+        root=request(event, "rootId"),
     )

@@ -1,4 +1,12 @@
-from iota_aws_helpers import account_id, actor_name, aws_context, grants_full_admin, is_automation, is_failed, request
+from iota_aws_helpers import (
+    account_id,
+    actor_name,
+    aws_context,
+    grants_full_admin,
+    is_automation,
+    is_failed,
+    request,
+)
 
 POLICY_VERSION_EVENTS = {"CreatePolicyVersion", "SetDefaultPolicyVersion"}
 IAM_SOURCE = "iam.amazonaws.com"
@@ -20,8 +28,10 @@ def _policy(event):
 
 
 def title(event):
-    what = "new default version" if event.get("eventName") == "CreatePolicyVersion" else (
-        f"default version switched to [{request(event, 'versionId')}]"
+    what = (
+        "new default version"
+        if event.get("eventName") == "CreatePolicyVersion"
+        else (f"default version switched to [{request(event, 'versionId')}]")
     )
     admin = " granting full admin" if grants_full_admin(request(event, "policyDocument")) else ""
     return f"IAM policy [{_policy(event)}]: {what}{admin} by [{actor_name(event)}]"

@@ -1,4 +1,13 @@
-from iota_aws_helpers import account_id, actor_name, aws_context, is_aws_internal, is_automation, is_failed, request, text
+from iota_aws_helpers import (
+    account_id,
+    actor_name,
+    aws_context,
+    is_aws_internal,
+    is_automation,
+    is_failed,
+    request,
+    text,
+)
 
 # Calls that hand a role to a service (they need iam:PassRole), and where the role is.
 PASS_ROLE_EVENTS = {
@@ -23,7 +32,14 @@ ROLE_PATHS = (
     ("IamInstanceProfile", "Arn"),
     ("IamInstanceProfile", "Name"),
 )
-PRIVILEGED_HINTS = ("admin", "poweruser", "organizationaccountaccess", "fullaccess", "breakglass", "break-glass")
+PRIVILEGED_HINTS = (
+    "admin",
+    "poweruser",
+    "organizationaccountaccess",
+    "fullaccess",
+    "breakglass",
+    "break-glass",
+)
 
 
 def rule(event):

@@ -1,4 +1,13 @@
-from iota_aws_helpers import account_id, actor_name, aws_context, is_aws_internal, is_failed, outside_principals, request, text
+from iota_aws_helpers import (
+    account_id,
+    actor_name,
+    aws_context,
+    is_aws_internal,
+    is_failed,
+    outside_principals,
+    request,
+    text,
+)
 
 RESOURCE_POLICY_EVENTS = {
     "PutResourcePolicy",

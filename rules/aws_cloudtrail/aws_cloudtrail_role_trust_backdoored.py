@@ -1,4 +1,12 @@
-from iota_aws_helpers import account_id, actor_name, aws_context, is_automation, is_failed, outside_principals, request
+from iota_aws_helpers import (
+    account_id,
+    actor_name,
+    aws_context,
+    is_automation,
+    is_failed,
+    outside_principals,
+    request,
+)
 
 TRUST_EVENTS = {"UpdateAssumeRolePolicy", "CreateRole"}
 IAM_SOURCE = "iam.amazonaws.com"

@@ -11,7 +11,12 @@ def rule(event):
 
 
 def _name(event):
-    return str(request(event, "name") or request(event, "trustAnchorId") or request(event, "profileId") or "<unknown>")
+    return str(
+        request(event, "name")
+        or request(event, "trustAnchorId")
+        or request(event, "profileId")
+        or "<unknown>"
+    )
 
 
 def title(event):

@@ -27,6 +27,4 @@ def dedup(event):
 
 
 def alert_context(event):
-    return aws_context(
-        event, query_log_config=_config(event), vpc=request(event, "resourceId")
-    )
+    return aws_context(event, query_log_config=_config(event), vpc=request(event, "resourceId"))

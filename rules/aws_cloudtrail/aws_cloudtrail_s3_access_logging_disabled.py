@@ -1,4 +1,13 @@
-from iota_aws_helpers import account_id, actor_arn, actor_name, aws_context, is_aws_internal, is_failed, is_mapping, request
+from iota_aws_helpers import (
+    account_id,
+    actor_arn,
+    actor_name,
+    aws_context,
+    is_aws_internal,
+    is_failed,
+    is_mapping,
+    request,
+)
 
 LOGGING_EVENTS = {"PutBucketLogging"}
 S3_SOURCE = "s3.amazonaws.com"

@@ -1,4 +1,12 @@
-from iota_aws_helpers import account_id, actor_name, aws_context, is_aws_internal, is_failed, outside_principals, request
+from iota_aws_helpers import (
+    account_id,
+    actor_name,
+    aws_context,
+    is_aws_internal,
+    is_failed,
+    outside_principals,
+    request,
+)
 
 BUCKET_POLICY_EVENTS = {"PutBucketPolicy"}
 S3_SOURCE = "s3.amazonaws.com"

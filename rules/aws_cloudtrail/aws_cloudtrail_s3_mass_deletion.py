@@ -1,6 +1,16 @@
 from panther_detection_helpers.caching import increment_counter
 
-from iota_aws_helpers import actor_name, as_list, aws_context, dig, is_aws_internal, is_automation, is_failed, principal_key, request
+from iota_aws_helpers import (
+    actor_name,
+    as_list,
+    aws_context,
+    dig,
+    is_aws_internal,
+    is_automation,
+    is_failed,
+    principal_key,
+    request,
+)
 
 DELETE_EVENTS = {"DeleteObject", "DeleteObjects"}
 S3_SOURCE = "s3.amazonaws.com"

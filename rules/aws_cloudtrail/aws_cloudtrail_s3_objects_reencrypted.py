@@ -1,6 +1,16 @@
 from panther_detection_helpers.caching import increment_counter
 
-from iota_aws_helpers import account_id, account_of, actor_name, aws_context, is_aws_internal, is_failed, principal_key, request, text
+from iota_aws_helpers import (
+    account_id,
+    account_of,
+    actor_name,
+    aws_context,
+    is_aws_internal,
+    is_failed,
+    principal_key,
+    request,
+    text,
+)
 
 # In-place re-encryption copies each object onto itself. PutObject, the busiest data
 # event, is left out so that uploads never reach the rule engine.

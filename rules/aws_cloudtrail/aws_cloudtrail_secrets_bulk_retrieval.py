@@ -1,4 +1,14 @@
-from iota_aws_helpers import add_new_to_set, actor_name, as_list, aws_context, is_aws_internal, is_automation, is_failed, principal_key, request
+from iota_aws_helpers import (
+    add_new_to_set,
+    actor_name,
+    as_list,
+    aws_context,
+    is_aws_internal,
+    is_automation,
+    is_failed,
+    principal_key,
+    request,
+)
 
 SECRET_READ_EVENTS = {"GetSecretValue", "BatchGetSecretValue"}
 SECRETS_SOURCE = "secretsmanager.amazonaws.com"

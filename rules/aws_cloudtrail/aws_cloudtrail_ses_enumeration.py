@@ -1,4 +1,11 @@
-from iota_aws_helpers import add_new_to_set, account_id, actor_name, aws_context, is_aws_internal, principal_key
+from iota_aws_helpers import (
+    add_new_to_set,
+    account_id,
+    actor_name,
+    aws_context,
+    is_aws_internal,
+    principal_key,
+)
 
 SES_RECON_EVENTS = {
     "GetAccountSendingEnabled",
@@ -19,7 +26,9 @@ def rule(event):
     if event.get("eventSource") not in SES_SOURCES or is_aws_internal(event):
         return False
     seen = add_new_to_set(
-        f"ses-recon:{principal_key(event)}", str(event.get("eventName")), epoch_seconds=WINDOW_SECONDS
+        f"ses-recon:{principal_key(event)}",
+        str(event.get("eventName")),
+        epoch_seconds=WINDOW_SECONDS,
     )
     return len(seen) >= DISTINCT_CALLS
 

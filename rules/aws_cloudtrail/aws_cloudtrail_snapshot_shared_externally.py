@@ -1,4 +1,13 @@
-from iota_aws_helpers import account_id, actor_name, as_list, aws_context, dig, is_failed, request, text
+from iota_aws_helpers import (
+    account_id,
+    actor_name,
+    as_list,
+    aws_context,
+    dig,
+    is_failed,
+    request,
+    text,
+)
 
 SHARE_EVENTS = {
     "ModifySnapshotAttribute",
@@ -10,7 +19,11 @@ RESOURCES = {
     "ModifySnapshotAttribute": ("EBS snapshot", "snapshotId", "createVolumePermission"),
     "ModifyImageAttribute": ("AMI", "imageId", "launchPermission"),
     "ModifyDBSnapshotAttribute": ("RDS snapshot", "dBSnapshotIdentifier", None),
-    "ModifyDBClusterSnapshotAttribute": ("RDS cluster snapshot", "dBClusterSnapshotIdentifier", None),
+    "ModifyDBClusterSnapshotAttribute": (
+        "RDS cluster snapshot",
+        "dBClusterSnapshotIdentifier",
+        None,
+    ),
 }
 
 

@@ -1,4 +1,14 @@
-from iota_aws_helpers import add_new_to_set, actor_name, as_list, aws_context, is_aws_internal, is_automation, is_failed, principal_key, request
+from iota_aws_helpers import (
+    add_new_to_set,
+    actor_name,
+    as_list,
+    aws_context,
+    is_aws_internal,
+    is_automation,
+    is_failed,
+    principal_key,
+    request,
+)
 
 PARAMETER_READ_EVENTS = {"GetParameter", "GetParameters", "GetParametersByPath"}
 SSM_SOURCE = "ssm.amazonaws.com"
@@ -17,7 +27,9 @@ def rule(event):
     names = _names(event)
     if not names:
         return False
-    seen = add_new_to_set(f"ssm-decrypt:{principal_key(event)}", names, epoch_seconds=WINDOW_SECONDS)
+    seen = add_new_to_set(
+        f"ssm-decrypt:{principal_key(event)}", names, epoch_seconds=WINDOW_SECONDS
+    )
     return len(seen) >= DISTINCT_PARAMETERS
 
 

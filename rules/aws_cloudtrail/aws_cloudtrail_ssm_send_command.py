@@ -1,16 +1,36 @@
-from iota_aws_helpers import account_id, actor_name, as_list, aws_context, is_aws_internal, is_automation, is_failed, principal_key, request
+from iota_aws_helpers import (
+    account_id,
+    actor_name,
+    as_list,
+    aws_context,
+    is_aws_internal,
+    is_automation,
+    is_failed,
+    principal_key,
+    request,
+)
 
 COMMAND_EVENTS = {"SendCommand"}
 SSM_SOURCE = "ssm.amazonaws.com"
 # Documents that run arbitrary commands given by the caller.
-SHELL_DOCUMENTS = {"AWS-RunShellScript", "AWS-RunPowerShellScript", "AWS-RunRemoteScript", "AWS-RunSaltState", "AWS-RunAnsiblePlaybook"}
+SHELL_DOCUMENTS = {
+    "AWS-RunShellScript",
+    "AWS-RunPowerShellScript",
+    "AWS-RunRemoteScript",
+    "AWS-RunSaltState",
+    "AWS-RunAnsiblePlaybook",
+}
 
 
 def rule(event):
     if event.get("eventName") not in COMMAND_EVENTS:
         return False
     # State Manager and Patch Manager run as the SSM service and are ignored.
-    return event.get("eventSource") == SSM_SOURCE and not is_failed(event) and not is_aws_internal(event)
+    return (
+        event.get("eventSource") == SSM_SOURCE
+        and not is_failed(event)
+        and not is_aws_internal(event)
+    )
 
 
 def _document(event):
@@ -21,7 +41,11 @@ def _targets(event):
     instances = [str(value) for value in as_list(request(event, "instanceIds"))]
     if instances:
         return instances
-    return [f"{t.get('key')}={t.get('values')}" for t in as_list(request(event, "targets")) if hasattr(t, "get")]
+    return [
+        f"{t.get('key')}={t.get('values')}"
+        for t in as_list(request(event, "targets"))
+        if hasattr(t, "get")
+    ]
 
 
 def title(event):

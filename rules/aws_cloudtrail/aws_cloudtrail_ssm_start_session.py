@@ -1,6 +1,16 @@
 from panther_detection_helpers.caching import get_string_set
 
-from iota_aws_helpers import add_new_to_set, account_id, actor_name, aws_context, is_aws_internal, is_automation, is_failed, principal_key, request
+from iota_aws_helpers import (
+    add_new_to_set,
+    account_id,
+    actor_name,
+    aws_context,
+    is_aws_internal,
+    is_automation,
+    is_failed,
+    principal_key,
+    request,
+)
 
 SESSION_EVENTS = {"StartSession"}
 SSM_SOURCE = "ssm.amazonaws.com"

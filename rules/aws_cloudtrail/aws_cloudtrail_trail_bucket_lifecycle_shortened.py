@@ -1,4 +1,14 @@
-from iota_aws_helpers import account_id, actor_arn, actor_name, as_list, aws_context, dig, is_aws_internal, is_failed, request
+from iota_aws_helpers import (
+    account_id,
+    actor_arn,
+    actor_name,
+    as_list,
+    aws_context,
+    dig,
+    is_aws_internal,
+    is_failed,
+    request,
+)
 
 LIFECYCLE_EVENTS = {"PutBucketLifecycle", "PutBucketLifecycleConfiguration"}
 S3_SOURCE = "s3.amazonaws.com"
@@ -27,7 +37,9 @@ def _shortest_expiry(event):
         if dig(lifecycle_rule, "Status") != "Enabled":
             continue
         for key in ("Expiration", "NoncurrentVersionExpiration"):
-            days = dig(lifecycle_rule, key, "Days", default=dig(lifecycle_rule, key, "NoncurrentDays"))
+            days = dig(
+                lifecycle_rule, key, "Days", default=dig(lifecycle_rule, key, "NoncurrentDays")
+            )
             try:
                 days = int(days)
             except (TypeError, ValueError):

@@ -1,4 +1,13 @@
-from iota_aws_helpers import account_id, actor_arn, actor_name, as_list, aws_context, is_aws_internal, is_failed, request
+from iota_aws_helpers import (
+    account_id,
+    actor_arn,
+    actor_name,
+    as_list,
+    aws_context,
+    is_aws_internal,
+    is_failed,
+    request,
+)
 
 FLOW_LOG_EVENTS = {"DeleteFlowLogs"}
 EC2_SOURCE = "ec2.amazonaws.com"

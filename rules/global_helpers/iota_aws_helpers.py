@@ -224,7 +224,7 @@ def principal_name(event):
 
 
 def is_service_linked(event):
-    """True when the caller is a service-linked role (aws-service-role/ path, AWSServiceRoleFor*)."""
+    """True when the caller is a service-linked role (aws-service-role/, AWSServiceRoleFor*)."""
     arn = role_arn(event) or text(event.deep_get("userIdentity", "arn")) or ""
     return SERVICE_LINKED_PATH in arn or principal_name(event).startswith(SERVICE_LINKED_PREFIX)
 

@@ -11,6 +11,7 @@ import { createGzip } from "node:zlib";
 import { createWriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { Buffer } from "node:buffer";
+import { type RoutineCall, routineCall } from "./corpus_routine.ts";
 
 /** Options of one corpus. */
 export interface CorpusOptions {
@@ -24,6 +25,12 @@ export interface CorpusOptions {
   seed?: number;
   /** Share of records drawn from calls the bundled rules look at (default 0.0005). */
   suspiciousShare?: number;
+  /**
+   * Share of records that are routine automation: service-linked roles, AWS services,
+   * applications reading their secrets, CI/CD deployments (default 0.08: enough to appear in
+   * every file, while in real trails these calls are a small part of the volume).
+   */
+  automationShare?: number;
 }
 
 /** A small deterministic PRNG (mulberry32). */
@@ -96,8 +103,12 @@ function makeRecord(
   account: string,
   region: string,
   suspiciousShare: number,
+  automationShare: number,
 ) {
   const suspicious = r() < suspiciousShare;
+  if (!suspicious && r() < automationShare) {
+    return automationRecord(r, time, account, region, routineCall(r, time, account, region));
+  }
   const [source, name, params] = suspicious
     ? pick(r, SUSPICIOUS)
     : [...pick(r, ROUTINE), null] as [string, string, Record<string, unknown> | null];
@@ -197,9 +208,48 @@ function makeRecord(
       MobileVersion: "No",
       MFAUsed: "Yes",
     };
-    rec.responseElements = { ConsoleLogin: "Success" };
+    // Now and then somebody mistypes a password; one failure is not brute force.
+    const typo = r() < 0.02;
+    rec.responseElements = { ConsoleLogin: typo ? "Failure" : "Success" };
+    if (typo) rec.errorMessage = "Failed authentication";
   }
   return rec;
+}
+
+/** A full record around one routine automation call. */
+function automationRecord(
+  r: () => number,
+  time: number,
+  account: string,
+  region: string,
+  call: RoutineCall,
+): Record<string, unknown> {
+  const requestId = `${hex(r, 8)}-${hex(r, 4)}-${hex(r, 4)}-${hex(r, 4)}-${hex(r, 12)}`;
+  return {
+    eventVersion: "1.09",
+    userIdentity: call.identity,
+    eventTime: new Date(time).toISOString().replace(/\.\d{3}Z$/, "Z"),
+    eventSource: call.source,
+    eventName: call.name,
+    awsRegion: region,
+    sourceIPAddress: call.sourceIP,
+    userAgent: call.userAgent,
+    requestParameters: call.params,
+    responseElements: call.response ?? null,
+    requestID: requestId,
+    eventID: `${hex(r, 8)}-${hex(r, 4)}-${hex(r, 4)}-${hex(r, 4)}-${hex(r, 12)}`,
+    readOnly: call.readOnly,
+    resources: call.resources,
+    eventType: "AwsApiCall",
+    managementEvent: !call.data,
+    recipientAccountId: account,
+    eventCategory: call.data ? "Data" : "Management",
+    tlsDetails: call.identity.type === "AWSService" ? undefined : {
+      tlsVersion: "TLSv1.3",
+      cipherSuite: "TLS_AES_128_GCM_SHA256",
+      clientProvidedHostHeader: `${call.source.split(".")[0]}.${region}.amazonaws.com`,
+    },
+  };
 }
 
 /** Writes the corpus; returns the number of records written. */
@@ -209,6 +259,7 @@ export async function generateCorpus(
   const r = rng(o.seed ?? 42);
   const perFile = Math.ceil(o.events / o.files);
   const share = o.benignOnly ? 0 : o.suspiciousShare ?? 0.0005;
+  const automation = o.automationShare ?? 0.08;
   const start = Date.UTC(2026, 10, 20, 0, 0, 0);
   const files: string[] = [];
   let written = 0;
@@ -244,7 +295,7 @@ export async function generateCorpus(
     let chunk: string[] = [];
     for (let i = 0; i < n; i++) {
       const t = fileTime + Math.floor((i / n) * 5 * 60_000);
-      chunk.push(JSON.stringify(makeRecord(r, t, account, region, share)));
+      chunk.push(JSON.stringify(makeRecord(r, t, account, region, share, automation)));
       if (chunk.length === 2000) {
         await write((i + 1 > chunk.length ? "," : "") + chunk.join(","));
         chunk = [];

@@ -5,6 +5,7 @@ takes the read-only event (or a value read from it) and tolerates records with
 missing or oddly shaped fields: absent means "not there", never an exception.
 """
 
+import ipaddress
 import json
 from urllib.parse import unquote
 
@@ -174,3 +175,204 @@ def aws_context(event, **resources):
     }
     context.update(resources)
     return {name: plain(value) for name, value in context.items()}
+
+
+# --- Who is calling -------------------------------------------------------------
+
+SERVICE_LINKED_PATH = ":role/aws-service-role/"
+SERVICE_LINKED_PREFIX = "AWSServiceRoleFor"
+# Name fragments of roles and users that run deployments and other routine automation.
+# Rules lower their severity (usually to Info) for these callers instead of ignoring them,
+# so a stolen pipeline credential still leaves a trace.
+AUTOMATION_NAME_HINTS = (
+    "github-actions",
+    "gitlab",
+    "jenkins",
+    "terraform",
+    "atlantis",
+    "spacelift",
+    "codebuild",
+    "codepipeline",
+    "ci-deploy",
+    "ci-runner",
+    "deployer",
+    "deploy-bot",
+    "cicd",
+)
+
+
+def role_arn(event):
+    """The IAM role behind an assumed-role session, else None."""
+    return text(event.deep_get("userIdentity", "sessionContext", "sessionIssuer", "arn"))
+
+
+def principal_key(event):
+    """A stable key for the principal: the role for assumed-role sessions, else the caller ARN.
+
+    Session names change on every assumption (instance ids, build numbers), so state
+    kept per principal is kept per role.
+    """
+    if event.deep_get("userIdentity", "type") == "AssumedRole":
+        return role_arn(event) or actor_arn(event)
+    return actor_arn(event)
+
+
+def principal_name(event):
+    """The user or role name behind the call (the role for assumed-role sessions)."""
+    issuer = text(event.deep_get("userIdentity", "sessionContext", "sessionIssuer", "userName"))
+    return issuer or actor_name(event)
+
+
+def is_service_linked(event):
+    """True when the caller is a service-linked role (aws-service-role/, AWSServiceRoleFor*)."""
+    arn = role_arn(event) or text(event.deep_get("userIdentity", "arn")) or ""
+    return SERVICE_LINKED_PATH in arn or principal_name(event).startswith(SERVICE_LINKED_PREFIX)
+
+
+def is_aws_internal(event):
+    """True for calls AWS makes for itself: a service caller or a service-linked role."""
+    return is_aws_service_caller(event) or is_service_linked(event)
+
+
+def is_automation(event):
+    """True when the caller looks like a CI/CD or infrastructure-as-code principal."""
+    name = principal_name(event).lower()
+    if any(hint in name for hint in AUTOMATION_NAME_HINTS):
+        return True
+    agent = str(event.get("userAgent") or "").lower()
+    return "terraform/" in agent or "aws-cdk" in agent
+
+
+def is_root(event):
+    """True when the root user of the account made the call."""
+    return event.deep_get("userIdentity", "type") == "Root"
+
+
+def is_public_ip(value):
+    """True for a global (internet) IP address; False for private, service names and garbage."""
+    if not isinstance(value, str) or not value[:1].isdigit() and ":" not in value:
+        return False
+    try:
+        return ipaddress.ip_address(str(value)).is_global
+    except ValueError:
+        return False
+
+
+def request(event, *keys, default=None):
+    """A field of requestParameters."""
+    return event.deep_get("requestParameters", *keys, default=default)
+
+
+# --- Policies -------------------------------------------------------------------
+
+# Conditions that tie a wildcard principal to the caller's own organization or resources.
+SCOPING_CONDITION_KEYS = {
+    "aws:sourceaccount",
+    "aws:sourcearn",
+    "aws:sourceowner",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:sourceip",
+    "aws:sourceorgid",
+    "aws:resourceorgid",
+    "sts:externalid",
+}
+
+
+def account_of(value):
+    """The account id in an ARN or a bare 12-digit id, else None."""
+    value = text(value)
+    if not value:
+        return None
+    if value.isdigit() and len(value) == 12:
+        return value
+    parts = value.split(":")
+    if len(parts) > 4 and parts[4].isdigit():
+        return parts[4]
+    return None
+
+
+def _condition_keys(statement):
+    keys = set()
+    for operator_values in as_list(dig(statement, "Condition")):
+        if is_mapping(operator_values):
+            for values in operator_values.values():
+                if is_mapping(values):
+                    keys.update(str(key).lower() for key in values.keys())
+    return keys
+
+
+def _principal_values(statement):
+    principal = dig(statement, "Principal")
+    if principal == "*":
+        return ["*"]
+    if not is_mapping(principal):
+        return []
+    values = []
+    for key in ("AWS", "CanonicalUser"):
+        values += [str(value) for value in as_list(principal.get(key))]
+    return values
+
+
+def outside_principals(policy_value, own_account, conditions_scope_accounts=False):
+    """Principals an Allow statement grants that are anyone ("*") or another account.
+
+    A wildcard limited by an organization, source account, VPC or external-id
+    condition is not counted; with ``conditions_scope_accounts`` such a condition
+    also excuses a named outside account (vendor roles with an external id).
+    Service principals are never counted.
+    """
+    found = []
+    for statement in policy_statements(policy_value):
+        if dig(statement, "Effect") != "Allow":
+            continue
+        scoped = bool(_condition_keys(statement) & SCOPING_CONDITION_KEYS)
+        for value in _principal_values(statement):
+            if value == "*":
+                if not scoped:
+                    found.append(value)
+                continue
+            other = account_of(value)
+            if other and other != own_account and not (scoped and conditions_scope_accounts):
+                found.append(value)
+    return sorted(set(found))
+
+
+def actions_of(statement):
+    """The Action values of a policy statement, lower-cased."""
+    return [str(action).lower() for action in as_list(dig(statement, "Action"))]
+
+
+def grants_full_admin(policy_value):
+    """True when an Allow statement grants every action ("*" or "iam:*") on every resource."""
+    for statement in policy_statements(policy_value):
+        if dig(statement, "Effect") != "Allow":
+            continue
+        resources = [str(value) for value in as_list(dig(statement, "Resource"))]
+        if "*" in resources and any(action in ("*", "iam:*") for action in actions_of(statement)):
+            return True
+    return False
+
+
+# --- State ----------------------------------------------------------------------
+
+
+def add_new_to_set(key, values, epoch_seconds=None):
+    """Adds to a string set of the state store only the values it lacks; returns the set.
+
+    Reading is much cheaper than writing, and rules see the same few values again and
+    again (an application reading its one secret), so most calls write nothing. The
+    set's expiry is refreshed only when a new value arrives.
+    """
+    from panther_detection_helpers.caching import add_to_string_set, get_string_set
+
+    values = [values] if isinstance(values, str) else list(values)
+    seen = get_string_set(key)
+    new = [value for value in values if value not in seen]
+    if not new:
+        return seen
+    return add_to_string_set(key, new, epoch_seconds=epoch_seconds)

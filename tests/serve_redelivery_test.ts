@@ -83,6 +83,8 @@ integrations:
 outputs:
   - { name: archive, type: file, path: ./alerts.jsonl }
 metrics: 127.0.0.1:${port}
+# The missing object fails twice before the dead-letter queue takes it: failing from then on.
+serve: { health_failing_after: 2 }
 `,
     );
     const serve = startServe(["--config", `${dir.path}/iota.yaml`], AWS_TEST_ENV);

@@ -128,16 +128,19 @@ export function healthView(
   };
 }
 
-/** `90` → `1m30s`, `7200` → `2h`; whole seconds. */
+/** `90` → `1m30s`, `7530` → `2h5m`: the two largest units, whole seconds. */
 export function formatDuration(secs: number): string {
   let s = Math.max(0, Math.round(secs));
   const parts: string[] = [];
-  for (const [unit, size] of [["d", 86_400], ["h", 3600], ["m", 60]] as const) {
+  for (const [unit, size] of [["d", 86_400], ["h", 3600], ["m", 60], ["s", 1]] as const) {
     if (s >= size) {
       parts.push(`${Math.floor(s / size)}${unit}`);
       s %= size;
+    } else if (parts.length > 0) {
+      // Keep the units adjacent: 2h0m5s reads as 2h.
+      break;
     }
+    if (parts.length === 2) break;
   }
-  if (s > 0 || parts.length === 0) parts.push(`${s}s`);
-  return parts.join("");
+  return parts.length === 0 ? "0s" : parts.join("");
 }

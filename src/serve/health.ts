@@ -33,7 +33,11 @@ export interface IntegrationHealth {
 /** The verdict `/healthz` reports. */
 export interface HealthReport {
   healthy: boolean;
-  integrations: (IntegrationHealth & { status: "healthy" | "stale" | "failing" })[];
+  integrations: (IntegrationHealth & {
+    status: "healthy" | "stale" | "failing";
+    /** Why the status is what it is, when the tracker knows. */
+    reason?: string;
+  })[];
 }
 
 /** Records loop and object outcomes per integration. */

@@ -314,3 +314,57 @@ Deno.test("iota integrations add --check verifies bucket and queue access and wr
     await dir.cleanup();
   }
 });
+
+const SCRIPT = "/usr/bin/script";
+const hasScript = (() => {
+  try {
+    return Deno.statSync(SCRIPT).isFile;
+  } catch {
+    return false;
+  }
+})();
+
+/** Runs `iota ARGS` on a pseudo-terminal (util-linux `script`) with `answer` typed in. */
+async function onTerminal(args: string[], answer: string): Promise<{ code: number; out: string }> {
+  const main = new URL("../main.ts", import.meta.url).pathname;
+  const command = [Deno.execPath(), "run", "-A", main, ...args]
+    .map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
+  const child = new Deno.Command(SCRIPT, {
+    args: ["-qec", command, "/dev/null"],
+    env: { NO_COLOR: "1" },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(answer));
+  await writer.close();
+  const out = await child.output();
+  return { code: out.code, out: new TextDecoder().decode(out.stdout) };
+}
+
+Deno.test({
+  name: "iota integrations remove asks on a terminal and removes only on yes",
+  ignore: !hasScript,
+  fn: async () => {
+    const dir = await tempDir();
+    const state = `${dir.path}/iota.db`;
+    try {
+      assert.equal(
+        (await integrations(state, "add", "sb", "--bucket", "sb-trail", "--poll")).code,
+        0,
+      );
+      const no = await onTerminal(["integrations", "remove", "sb", "--state", state], "n\n");
+      assert.equal(no.code, 1);
+      assert.match(no.out, /Remove integration "sb" and its health history\? \[y\/N\]/);
+      assert.match(no.out, /Integration "sb" was not removed/);
+      assert.equal((await listed(state)).length, 1);
+      const yes = await onTerminal(["integrations", "remove", "sb", "--state", state], "y\n");
+      assert.equal(yes.code, 0, yes.out);
+      assert.match(yes.out, /Removed integration "sb"/);
+      assert.equal((await listed(state)).length, 0);
+    } finally {
+      await dir.cleanup();
+    }
+  },
+});

@@ -7,15 +7,17 @@
 import assert from "node:assert/strict";
 import { openStore, type Store } from "../src/store/db.ts";
 import {
-  getHealth,
   getIntegration,
-  hourlyBucketCount,
   type IntegrationRecord,
   listIntegrations,
   putIntegration,
+} from "../src/store/integrations.ts";
+import {
+  getHealth,
+  hourlyBucketCount,
   recordObjectHealth,
   windowCounts,
-} from "../src/store/integrations.ts";
+} from "../src/store/integration_health.ts";
 import { StoreHealth } from "../src/integrations/tracker.ts";
 import { computeStatus, healthViews } from "../src/integrations/status.ts";
 import { syncConfigIntegrations } from "../src/integrations/sync.ts";

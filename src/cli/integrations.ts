@@ -5,7 +5,7 @@
  * written, and each change is one transaction.
  * @module
  */
-import { EXIT_FAILURES, EXIT_OK, UsageError } from "../errors.ts";
+import { errorMessage, EXIT_FAILURES, EXIT_OK, UsageError } from "../errors.ts";
 import type { Config } from "../config.ts";
 import type { Store } from "../store/db.ts";
 import {
@@ -17,8 +17,13 @@ import {
   putIntegration,
   setIntegrationEnabled,
 } from "../store/integrations.ts";
-import { applyFlags, checkBucket, checkName, type IntegrationFlags } from "../integrations/spec.ts";
-import { integrationFromFlags } from "../integrations/spec.ts";
+import {
+  applyFlags,
+  checkBucket,
+  checkName,
+  type IntegrationFlags,
+  integrationFromFlags,
+} from "../integrations/spec.ts";
 import { healthView, healthViews } from "../integrations/status.ts";
 import { log } from "../log.ts";
 import { setupConfig, setupStore } from "./_setup.ts";
@@ -263,15 +268,10 @@ export async function runIntegrationsDiscover(
   });
   const prefix = flags.prefix ?? "";
   try {
-    let found;
-    try {
-      found = await discoverTrails(s3, { bucket, prefix });
-    } catch (err) {
+    const found = await discoverTrails(s3, { bucket, prefix }).catch((err) => {
       if (err instanceof UsageError) throw err;
-      throw new Error(
-        `Cannot list "s3://${bucket}/${prefix}": ${err instanceof Error ? err.message : err}`,
-      );
-    }
+      throw new Error(`Cannot list "s3://${bucket}/${prefix}": ${errorMessage(err)}`);
+    });
     printDiscovery(found, flags.json === true);
     return found.trails.length > 0 ? EXIT_OK : EXIT_FAILURES;
   } finally {

@@ -6,14 +6,13 @@
  * @module
  */
 import type { Store } from "../store/db.ts";
+import { type IntegrationRecord, listIntegrations } from "../store/integrations.ts";
 import {
   getHealth,
   type HealthRecord,
-  type IntegrationRecord,
-  listIntegrations,
   type WindowCounts,
   windowCounts,
-} from "../store/integrations.ts";
+} from "../store/integration_health.ts";
 
 /** Default seconds without a new object after which an integration is stale. */
 export const DEFAULT_STALE_AFTER_SECS = 30 * 60;

@@ -9,14 +9,14 @@ import type { HealthReport, HealthTracker, IntegrationHealth } from "../serve/he
 import type { Store } from "../store/db.ts";
 import type { SourceObjectRef } from "../process/types.ts";
 import type { CommittedObject } from "../pipeline.ts";
+import { getIntegration } from "../store/integrations.ts";
 import {
   getHealth,
-  getIntegration,
   recordLoop,
   recordObjectFailure,
   recordObjectHealth,
   windowCounts,
-} from "../store/integrations.ts";
+} from "../store/integration_health.ts";
 import { type Clock, computeStatus, formatDuration, type StatusOptions } from "./status.ts";
 import { keyAccountRegion } from "./_keys.ts";
 
@@ -97,7 +97,9 @@ export class StoreHealth implements HealthTracker {
       if (rec === undefined) return [];
       const h = getHealth(this.#store, name);
       const verdict = computeStatus(rec, h, now, this.#options);
-      let status = verdict.status === "disabled" ? "stale" as const : verdict.status;
+      // Disabled after serve started: no longer part of the verdict (it stops at the next start).
+      if (verdict.status === "disabled") return [];
+      let status = verdict.status;
       let reason = verdict.reason;
       // A loop that stopped completing calls is stale even while objects are recent.
       const loopSince = h.lastLoopAt ?? this.#started;

@@ -118,7 +118,11 @@ export function printIntegration(rec: IntegrationRecord, view: HealthView, json:
     ["regions_seen", view.regions],
   ];
   for (const [k, v] of lines) {
-    const text = v === null ? "-" : typeof v === "object" ? JSON.stringify(v) : String(v);
+    const text = v === null
+      ? "-"
+      : typeof v === "object" || v === ""
+      ? JSON.stringify(v)
+      : String(v);
     writeLine(`${k.padEnd(18)} ${text}`);
   }
 }

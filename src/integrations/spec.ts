@@ -152,10 +152,14 @@ export function applyFlags(
 ): IntegrationRecord {
   const out: IntegrationRecord = { ...rec, updatedAt: now };
   if (flags.queueUrl !== undefined && flags.poll === true) {
-    throw new UsageError(`Invalid flags: give either --queue-url or --poll, not both`);
+    throw new UsageError(
+      `Invalid --queue-url "${flags.queueUrl}": give either it or --poll, not both`,
+    );
   }
   if (flags.pollInterval !== undefined && flags.queueUrl !== undefined) {
-    throw new UsageError(`Invalid flags: --poll-interval applies to --poll, not to --queue-url`);
+    throw new UsageError(
+      `Invalid --poll-interval "${flags.pollInterval}": it applies to --poll, not to --queue-url`,
+    );
   }
   if (flags.bucket !== undefined) out.bucket = checkBucket(flags.bucket);
   if (flags.prefix !== undefined) {

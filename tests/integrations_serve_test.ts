@@ -104,6 +104,7 @@ integrations:
 metrics: 127.0.0.1:${port}
 `,
     );
+    const started = Date.now();
     const serve = startServe(["--config", cfgPath], AWS_TEST_ENV);
     await serve.waitFor("2 objects", () => objectCount(state) === 2);
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
@@ -115,6 +116,20 @@ metrics: 127.0.0.1:${port}
     );
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     assert.match(metrics, /\niota_integration_up\{integration="cli-org"\} 1\n/);
+    const lastObject = metrics.match(
+      /\niota_integration_last_object_timestamp_seconds\{integration="cli-org"\} ([\d.]+)\n/,
+    );
+    assert.ok(lastObject !== null && Number(lastObject[1]) * 1000 > started, metrics);
+    // The fixture events are from 2026-11-20, so the lag is the time since then.
+    const lag = metrics.match(
+      /\niota_integration_event_lag_seconds\{integration="cli-org"\} (\d+)\n/,
+    );
+    assert.ok(lag !== null, metrics);
+    const expectedLag = (Date.now() - Date.parse("2026-11-20T10:07:00Z")) / 1000;
+    assert.ok(
+      Math.abs(Number(lag[1]) - expectedLag) < 120,
+      `lag ${lag[1]}, expected ~${expectedLag}`,
+    );
     assert.equal(await serve.stop(), 0);
 
     assert.ok(

@@ -37,6 +37,8 @@ export interface HealthReport {
     status: "healthy" | "stale" | "failing";
     /** Why the status is what it is, when the tracker knows. */
     reason?: string;
+    /** Seconds from the newest event seen to now, when the tracker knows. */
+    lagSecs?: number | null;
   })[];
 }
 

@@ -41,9 +41,23 @@ export interface PipelineContext {
   beforeCommit?(obj: SourceObjectRef): Promise<void>;
   /**
    * Called inside the object's SQLite transaction, after it is marked done, so
-   * a caller's own bookkeeping (a backfill checkpoint) commits atomically with it.
+   * a caller's own bookkeeping (a backfill checkpoint, integration health)
+   * commits atomically with it.
    */
-  onCommit?(obj: SourceObjectRef): void;
+  onCommit?(obj: SourceObjectRef, committed: CommittedObject): void;
+}
+
+/** What an object's transaction commits, as {@linkcode PipelineContext.onCommit} sees it. */
+export interface CommittedObject {
+  kind: ObjectKind;
+  events: number;
+  badRecords: number;
+  /** Rule errors first seen in this object. */
+  ruleErrors: number;
+  /** Object-level failure reason (corrupt gzip, not JSON…), else null. */
+  error: string | null;
+  firstEventTime: number | null;
+  lastEventTime: number | null;
 }
 
 /** What happened to one object. */
@@ -165,7 +179,15 @@ export async function processObject(
     outcome.fired = dedup.fired;
     outcome.ruleErrors = recordRuleErrors(ctx.store, errors, obj.uri);
     markDone(ctx, outcome, firstEventTime, lastEventTime);
-    ctx.onCommit?.(obj);
+    ctx.onCommit?.(obj, {
+      kind: outcome.kind,
+      events: outcome.events,
+      badRecords: outcome.badRecords,
+      ruleErrors: outcome.ruleErrors,
+      error: outcome.error,
+      firstEventTime,
+      lastEventTime,
+    });
   });
   return outcome;
 }

@@ -45,10 +45,10 @@ Deno.test("buildCli() has the command tree of DESIGN.md, each with a description
   }
 });
 
-Deno.test("runCli() exits 2 for missing config, commands that are not available yet, unknown commands and bad flags", async () => {
+Deno.test("runCli() exits 2 for missing config, missing required flags, unknown commands and bad flags", async () => {
   assert.equal(await runCli(["serve"]), 2);
   assert.equal(await runCli(["lake", "ddl", "--engine", "oracle"]), 2);
-  assert.equal(await runCli(["integrations", "health"]), 2);
+  assert.equal(await runCli(["integrations", "add", "org-trail"]), 2);
   assert.equal(await runCli(["no-such-command"]), 2);
   assert.equal(await runCli(["process"]), 2);
   assert.equal(await runCli(["process", "x", "--workers", "zero"]), 2);

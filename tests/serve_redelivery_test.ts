@@ -67,12 +67,17 @@ Deno.test("iota serve counts an object once when its notification is delivered t
     await send(sqs, queue.url, s3Event(BUCKET, [obj]));
     await send(sqs, queue.url, s3Event(BUCKET, [obj]));
 
+    // Only the slow rule that matches nothing: tests/rules/slow also holds one matching everything.
+    Deno.mkdirSync(`${dir.path}/slow`);
+    for (const f of ["slow_call.yml", "slow_call.py"]) {
+      Deno.copyFileSync(`${SLOW_RULES}/${f}`, `${dir.path}/slow/${f}`);
+    }
     const port = freePort();
     Deno.writeTextFileSync(
       `${dir.path}/iota.yaml`,
       `state: ${dir.path}/state/iota.db
 lake: none
-rules: [${GOOD_RULES}, ${SLOW_RULES}]
+rules: [${GOOD_RULES}, ${dir.path}/slow]
 workers: 1
 aws: { region: us-east-1, endpoint: "${emu.endpoint}" }
 integrations:
@@ -83,6 +88,8 @@ integrations:
 outputs:
   - { name: archive, type: file, path: ./alerts.jsonl }
 metrics: 127.0.0.1:${port}
+# The missing object fails twice before the dead-letter queue takes it: failing from then on.
+serve: { health_failing_after: 2 }
 `,
     );
     const serve = startServe(["--config", `${dir.path}/iota.yaml`], AWS_TEST_ENV);

@@ -67,12 +67,18 @@ async function stopMidwayAndResume(options: { shutdownSecs: number; slowCalls: n
     for (const o of listed.Contents!) {
       await send(sqs, queue.url, s3Event(BUCKET, [{ key: o.Key!, size: o.Size!, etag: o.ETag! }]));
     }
+    // Only the slow rule that matches nothing: tests/rules/slow also holds one matching everything.
+    const slowRules = `${dir.path}/slow`;
+    Deno.mkdirSync(slowRules);
+    for (const f of ["slow_call.yml", "slow_call.py"]) {
+      Deno.copyFileSync(`${SLOW_RULES}/${f}`, `${slowRules}/${f}`);
+    }
     const cfgPath = `${dir.path}/iota.yaml`;
     Deno.writeTextFileSync(
       cfgPath,
       `state: ./state/iota.db
 lake: ./lake
-rules: [${GOOD_RULES}, ${SLOW_RULES}]
+rules: [${GOOD_RULES}, ${slowRules}]
 workers: 2
 aws: { region: us-east-1, endpoint: "${emu.endpoint}" }
 integrations:
@@ -138,7 +144,7 @@ serve: { concurrency: 2, shutdown_timeout_secs: ${options.shutdownSecs} }
       "--rules",
       GOOD_RULES,
       "--rules",
-      SLOW_RULES,
+      slowRules,
     ], { env: AWS_TEST_ENV });
     assert.equal(proc.code, 0, proc.stderr);
     const served = stateSummary(state);

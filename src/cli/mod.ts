@@ -8,7 +8,7 @@ import type { ProcessFlags } from "./process.ts";
 import type { RuleFlags } from "./rules.ts";
 import type { BackfillFlags } from "./backfill.ts";
 import type { LakeDdlFlags, LakeQueryFlags } from "./lake.ts";
-import { EXIT_FAILURES, EXIT_OK, EXIT_USAGE, NotAvailableError, UsageError } from "../errors.ts";
+import { EXIT_FAILURES, EXIT_OK, EXIT_USAGE, UsageError } from "../errors.ts";
 import { configureLog, log, logEnabled } from "../log.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 
@@ -40,10 +40,6 @@ function positiveNumber(name: string) {
 /** Exit code set by an action. */
 let exitCode = EXIT_OK;
 
-function notYet(what: string): never {
-  throw new NotAvailableError(`"iota ${what}" is not available in this version of iota yet`);
-}
-
 function common(cmd: Command): Command {
   return cmd
     .option("--config <file>", "config file (YAML)")
@@ -60,6 +56,130 @@ function ruleFlags(cmd: Command): Command {
       [],
     )
     .option("--helpers <dir>", "Python helper modules directory (repeatable)", collect, []);
+}
+
+/** Flags shared by `integrations add` and `integrations update`. */
+function integrationFlags(cmd: Command, adding: boolean): Command {
+  return cmd
+    .option("--bucket <bucket>", adding ? "S3 bucket of the trail (required)" : "S3 bucket")
+    .option("--prefix <prefix>", "only keys under this prefix (e.g. AWSLogs/o-abc123def4/)")
+    .option("--queue-url <url>", "SQS queue of S3 notifications (SQS mode)")
+    .option("--poll", "list the bucket instead of reading a queue (polling mode)")
+    .option("--poll-interval <duration>", "time between listings in polling mode (default 60s)")
+    .option("--region <region>", "region of the bucket and queue (default: aws.region)")
+    .option("--role-arn <arn>", "IAM role to assume for this source")
+    .option("--external-id <id>", "external id for --role-arn")
+    .option("--accounts <ids>", "only these account ids, comma-separated (default: all)")
+    .option("--stale-after <duration>", "stale after no new object for this long (default 30m)")
+    .option("--label <label>", "p_source_label of its events (default: the name)")
+    .option("--check", "verify bucket and queue access first; write nothing if it fails");
+}
+
+function addIntegrationCommands(integrations: Command): void {
+  type Change = import("./integrations.ts").IntegrationsChangeFlags;
+  type Common = import("./integrations.ts").IntegrationsCommonFlags;
+  integrationFlags(
+    common(
+      integrations.command("add").description("add a CloudTrail source")
+        .argument("<name>", "unique name; the p_source_id of its events"),
+    ),
+    true,
+  )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  iota integrations add org-trail --bucket my-org-trail --prefix AWSLogs/o-abc123def4/ \\
+    --queue-url https://sqs.us-east-1.amazonaws.com/111122223333/iota --check
+  iota integrations add sandbox --bucket sandbox-trail --poll --poll-interval 2m --stale-after 1h`,
+    )
+    .action(async (name: string, opts: Change) => {
+      const { runIntegrationsAdd } = await import("./integrations.ts");
+      exitCode = await runIntegrationsAdd(name, opts);
+    });
+  common(integrations.command("list").description("list sources").option("--json", "JSON lines"))
+    .action(async (opts: Common) => {
+      const { runIntegrationsList } = await import("./integrations.ts");
+      exitCode = await runIntegrationsList(opts);
+    });
+  common(
+    integrations.command("show").description("show one source and its health")
+      .argument("<name>", "integration name").option("--json", "JSON"),
+  ).action(async (name: string, opts: Common) => {
+    const { runIntegrationsShow } = await import("./integrations.ts");
+    exitCode = await runIntegrationsShow(name, opts);
+  });
+  integrationFlags(
+    common(
+      integrations.command("update").description("change a source (an empty value clears a field)")
+        .argument("<name>", "integration name"),
+    ),
+    false,
+  )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  iota integrations update sandbox --stale-after 2h --accounts 111122223333,444455556666
+  iota integrations update sandbox --queue-url https://sqs.eu-west-1.amazonaws.com/111122223333/q --check`,
+    )
+    .action(async (name: string, opts: Change) => {
+      const { runIntegrationsUpdate } = await import("./integrations.ts");
+      exitCode = await runIntegrationsUpdate(name, opts);
+    });
+  for (const enabled of [true, false]) {
+    const verb = enabled ? "enable" : "disable";
+    common(
+      integrations.command(verb).description(`${verb} a source`)
+        .argument("<name>", "integration name"),
+    ).action(async (name: string, opts: Common) => {
+      const { runIntegrationsSetEnabled } = await import("./integrations.ts");
+      exitCode = await runIntegrationsSetEnabled(name, enabled, opts);
+    });
+  }
+  common(
+    integrations.command("remove").description("remove a source and its health history")
+      .argument("<name>", "integration name")
+      .option("--yes", "do not ask (required when stdin is not a terminal)"),
+  ).action(async (name: string, opts: Common & { yes?: boolean }) => {
+    const { runIntegrationsRemove } = await import("./integrations.ts");
+    exitCode = await runIntegrationsRemove(name, opts);
+  });
+  common(
+    integrations.command("discover")
+      .description("list the organizations, accounts and regions under AWSLogs/ of a bucket")
+      .option("--bucket <bucket>", "the CloudTrail bucket (required)")
+      .option("--prefix <prefix>", "the trail's key prefix, AWSLogs/, an organization or account")
+      .option("--region <region>", "region of the bucket (default: aws.region)")
+      .option("--json", "JSON"),
+  )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  iota integrations discover --bucket my-org-trail
+  iota integrations discover --bucket my-org-trail --prefix AWSLogs/o-abc123def4/ --json`,
+    )
+    .action(async (opts: Common & { bucket?: string; prefix?: string; region?: string }) => {
+      const { runIntegrationsDiscover } = await import("./integrations.ts");
+      exitCode = await runIntegrationsDiscover(opts);
+    });
+  common(
+    integrations.command("health")
+      .description("health of every source (exit 1 when any enabled one is not healthy)")
+      .option("--json", "JSON"),
+  )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  iota integrations health
+  iota integrations health --json --state /var/lib/iota/iota.db || page-the-on-call`,
+    )
+    .action(async (opts: Common) => {
+      const { runIntegrationsHealth } = await import("./integrations.ts");
+      exitCode = await runIntegrationsHealth(opts);
+    });
 }
 
 /** Builds the iota command tree. */
@@ -248,22 +368,7 @@ Examples:
   const integrations = program.command("integrations").description(
     "manage CloudTrail sources and their health",
   );
-  for (
-    const [name, desc] of [
-      ["add", "add a CloudTrail source"],
-      ["list", "list sources"],
-      ["show", "show one source"],
-      ["update", "change a source"],
-      ["enable", "enable a source"],
-      ["disable", "disable a source"],
-      ["remove", "remove a source"],
-      ["discover", "list accounts and regions present in a bucket"],
-      ["health", "health of every source (exit 1 when any is unhealthy)"],
-    ] as const
-  ) {
-    common(integrations.command(name).description(desc).allowUnknownOption().allowExcessArguments())
-      .action(() => notYet(`integrations ${name}`));
-  }
+  addIntegrationCommands(integrations);
 
   const alerts = program.command("alerts").description("list, inspect and re-deliver alerts");
   common(

@@ -15,6 +15,11 @@ import {
   setupStore,
 } from "./_setup.ts";
 import type { RuleEngine } from "../rules/pool.ts";
+import type { Config } from "../config.ts";
+import type { Store } from "../store/db.ts";
+import { type IntegrationRecord, listIntegrations } from "../store/integrations.ts";
+import { syncConfigIntegrations } from "../integrations/sync.ts";
+import { StoreHealth } from "../integrations/tracker.ts";
 
 /** Flags of `iota serve`. */
 export interface ServeFlags {
@@ -44,14 +49,24 @@ export async function runServe(flags: ServeFlags): Promise<number> {
     cfg.serve.metricsAddress = parseMetricsAddress(flags.metrics, "--metrics");
   }
   if (flags.shutdownTimeout !== undefined) cfg.serve.shutdownTimeoutSecs = flags.shutdownTimeout;
-  if (!cfg.integrations.some((i) => i.enabled)) {
-    throw new UsageError(
-      `Invalid config "${cfg.file}": integrations: no enabled integration to serve`,
-    );
+  const noneEnabled = `Invalid config "${cfg.file}" (state "${cfg.statePath}"): integrations: ` +
+    "no enabled integration to serve";
+  // Without a state file there are no integrations added with `iota integrations add` either.
+  if (!cfg.integrations.some((i) => i.enabled) && !exists(cfg.statePath)) {
+    throw new UsageError(noneEnabled);
   }
   // Signals are caught from the start, so a stop during start-up is still clean.
   const stops = signalQueue(["SIGTERM", "SIGINT"]);
   const store = setupStore(cfg);
+  let integrations: IntegrationRecord[];
+  try {
+    integrations = startIntegrations(store, cfg);
+    if (integrations.length === 0) throw new UsageError(noneEnabled);
+  } catch (err) {
+    stops.close();
+    store.close();
+    throw err;
+  }
   const lake = await setupLake(cfg);
   let engine: RuleEngine | null = null;
   try {
@@ -59,7 +74,18 @@ export async function runServe(flags: ServeFlags): Promise<number> {
     const { outputs, routing } = setupOutputs(cfg, ruleSet, { json: cfg.logFormat === "json" });
     engine = await setupRuleEngine(cfg, ruleSet, store, { timeoutSecs: flags.ruleTimeout });
     const { serve } = await import("../serve/runner.ts");
-    await serve({ cfg, store, lake, engine, outputs, routing, stopRequests: stops.requests });
+    const health = new StoreHealth(store, { failingAfter: cfg.serve.healthFailingAfter });
+    await serve({
+      cfg,
+      store,
+      lake,
+      engine,
+      outputs,
+      routing,
+      stopRequests: stops.requests,
+      health,
+      integrations,
+    });
   } finally {
     stops.close();
     await engine?.close().catch((err) => log.warn(`Cannot stop rule workers: ${err}`));
@@ -67,6 +93,28 @@ export async function runServe(flags: ServeFlags): Promise<number> {
     store.close();
   }
   return EXIT_OK;
+}
+
+/**
+ * Syncs the config file's integrations into the state database (the file
+ * wins, drift is logged) and returns every enabled stored integration.
+ */
+function startIntegrations(store: Store, cfg: Config): IntegrationRecord[] {
+  if (cfg.file !== null) {
+    const report = syncConfigIntegrations(store, cfg.integrations, cfg.file, Date.now());
+    for (const w of report.warnings) log.warn(w);
+  }
+  return listIntegrations(store).filter((i) => i.enabled);
+}
+
+function exists(path: string): boolean {
+  if (path === ":memory:") return false;
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Signals as an async stream of their names; listeners removed by `close`. */

@@ -40,6 +40,8 @@ export interface IntegrationConfig {
   /** Account ids to keep (from the `AWSLogs/[o-…/]ACCOUNT/` key path); empty keeps all. */
   accounts: string[];
   enabled: boolean;
+  /** Seconds without a new object before the integration is stale (set when the file gives it). */
+  staleAfterSecs?: number;
 }
 
 /** Loop settings of `iota serve` (the `serve` mapping). */
@@ -55,6 +57,8 @@ export interface ServeSettings {
   healthMaxLoopAgeSecs: number | null;
   /** Address of /healthz and /metrics (`host:port`), or null for none. */
   metricsAddress: string | null;
+  /** Objects (or list/receive calls) failing in a row that make an integration failing. */
+  healthFailingAfter?: number;
 }
 
 /** Serve settings when the file has none. */
@@ -80,8 +84,14 @@ const INTEGRATION_KEYS = [
   "external_id",
   "accounts",
   "enabled",
+  "stale_after",
 ];
-const SERVE_KEYS = ["concurrency", "shutdown_timeout_secs", "health_max_loop_age_secs"];
+const SERVE_KEYS = [
+  "concurrency",
+  "shutdown_timeout_secs",
+  "health_max_loop_age_secs",
+  "health_failing_after",
+];
 
 /** Reads config values at a key path; every failure names the path. */
 class Reader {
@@ -208,6 +218,9 @@ export function parseIntegrations(value: unknown, file: string): IntegrationConf
       externalId: opt("external_id"),
       accounts,
       enabled: m.enabled !== false,
+      ...(m.stale_after === undefined
+        ? {}
+        : { staleAfterSecs: r.seconds(m.stale_after, `${at}.stale_after`, 60, 30 * 86_400) }),
     };
   });
 }
@@ -239,6 +252,11 @@ export function parseServeSettings(value: unknown, file: string, settings: Serve
       1,
       86_400,
     );
+  }
+  if (m.health_failing_after !== undefined) {
+    const n = r.number(m.health_failing_after, "serve.health_failing_after", 1, 1000);
+    if (!Number.isInteger(n)) r.fail("serve.health_failing_after", "expected an integer");
+    settings.healthFailingAfter = n;
   }
 }
 

@@ -1,11 +1,13 @@
 /**
  * Health of each integration while `iota serve` runs: when its loop last
  * completed an iteration, whether it is failing and why, and what it has
- * processed. Kept in memory behind the {@linkcode HealthTracker} interface,
- * so a store that also persists it (for `iota integrations health`) can take
- * its place.
+ * processed. {@linkcode MemoryHealth} keeps it in memory; serve uses the
+ * SQLite-backed tracker of `src/integrations/tracker.ts`, which persists it
+ * for `iota integrations health`.
  * @module
  */
+import type { SourceObjectRef } from "../process/types.ts";
+import type { CommittedObject } from "../pipeline.ts";
 
 /** What is known about one integration. */
 export interface IntegrationHealth {
@@ -31,7 +33,13 @@ export interface IntegrationHealth {
 /** The verdict `/healthz` reports. */
 export interface HealthReport {
   healthy: boolean;
-  integrations: (IntegrationHealth & { status: "healthy" | "stale" | "failing" })[];
+  integrations: (IntegrationHealth & {
+    status: "healthy" | "stale" | "failing";
+    /** Why the status is what it is, when the tracker knows. */
+    reason?: string;
+    /** Seconds from the newest event seen to now, when the tracker knows. */
+    lagSecs?: number | null;
+  })[];
 }
 
 /** Records loop and object outcomes per integration. */
@@ -46,6 +54,11 @@ export interface HealthTracker {
   objectDone(name: string, events: number, now?: number): void;
   /** Every integration and the overall verdict at `now`. */
   report(now?: number): HealthReport;
+  /**
+   * Called inside an object's SQLite transaction once it is marked done, so
+   * persisted health commits atomically with the object (optional).
+   */
+  onCommit?(obj: SourceObjectRef, committed: CommittedObject): void;
 }
 
 /** A HealthTracker that keeps everything in memory. */

@@ -98,6 +98,22 @@ export function createServeMetrics(sources: MetricsSources): ServeMetrics {
       ) => [{ integration: i.name }, (i.lastLoopAt ?? 0) / 1000]),
   );
   r.gauge(
+    "iota_integration_last_object_timestamp_seconds",
+    "When the integration last committed an object (Unix time; 0 before the first)",
+    () =>
+      sources.health.report().integrations.map((
+        i,
+      ) => [{ integration: i.name }, (i.lastObjectAt ?? 0) / 1000]),
+  );
+  r.gauge(
+    "iota_integration_event_lag_seconds",
+    "Now minus the newest event time seen by the integration",
+    () =>
+      sources.health.report().integrations.flatMap((i) =>
+        typeof i.lagSecs === "number" ? [[{ integration: i.name }, i.lagSecs] as const] : []
+      ),
+  );
+  r.gauge(
     "iota_integration_up",
     "1 when the integration is healthy, 0 when failing or stale",
     () =>

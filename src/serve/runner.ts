@@ -45,6 +45,8 @@ export interface ServeParts {
   stopRequests: AsyncIterable<string>;
   /** Where integration health goes (default: kept in memory for /healthz). */
   health?: HealthTracker;
+  /** The integrations to run (default: the enabled ones of the config). */
+  integrations?: IntegrationConfig[];
 }
 
 /** Clients of one integration. */
@@ -57,8 +59,8 @@ interface Clients {
 /** Runs until a stop request, then shuts down; resolves once everything is closed. */
 export async function serve(parts: ServeParts): Promise<void> {
   const { cfg, store, engine } = parts;
-  const integrations = cfg.integrations.filter((i) => i.enabled);
-  const health = parts.health ?? new MemoryHealth();
+  const integrations = (parts.integrations ?? cfg.integrations).filter((i) => i.enabled);
+  const health: HealthTracker = parts.health ?? new MemoryHealth();
   const limiter = new Limiter(cfg.serve.concurrency ?? defaultParallelism());
   let runner: ObjectRunner | null = null;
   const metrics = createServeMetrics({
@@ -90,6 +92,8 @@ export async function serve(parts: ServeParts): Promise<void> {
         hardStop.signal.aborted
           ? Promise.reject(new Error("stopped at the shutdown deadline"))
           : Promise.resolve(),
+      // Persisted health commits in the object's own transaction.
+      onCommit: health.onCommit?.bind(health),
     };
     runner = new ObjectRunner({ ctx, limiter, metrics, health, signal: receiving.signal });
     if (cfg.serve.metricsAddress !== null) {

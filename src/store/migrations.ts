@@ -100,4 +100,57 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: "integrations",
+    // CloudTrail sources managed with `iota integrations` (and synced from the config file),
+    // their health, and per-hour counts kept for two days (not one row per object forever).
+    sql: `
+      CREATE TABLE integrations (
+        name TEXT PRIMARY KEY,
+        label TEXT NOT NULL,
+        bucket TEXT NOT NULL,
+        prefix TEXT NOT NULL,
+        queue_url TEXT UNIQUE,
+        poll_interval_secs REAL NOT NULL,
+        visibility_timeout_secs INTEGER NOT NULL,
+        region TEXT,
+        role_arn TEXT,
+        external_id TEXT,
+        accounts TEXT NOT NULL,
+        stale_after_secs REAL NOT NULL,
+        enabled INTEGER NOT NULL,
+        origin TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        enabled_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE integration_health (
+        name TEXT PRIMARY KEY REFERENCES integrations(name) ON DELETE CASCADE,
+        last_object_key TEXT,
+        last_object_at INTEGER,
+        last_event_time INTEGER,
+        object_failures INTEGER NOT NULL DEFAULT 0,
+        loop_failures INTEGER NOT NULL DEFAULT 0,
+        access_denied INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        last_error_at INTEGER,
+        last_loop_at INTEGER,
+        accounts TEXT NOT NULL DEFAULT '[]',
+        regions TEXT NOT NULL DEFAULT '[]'
+      );
+
+      CREATE TABLE integration_hourly (
+        name TEXT NOT NULL REFERENCES integrations(name) ON DELETE CASCADE,
+        hour INTEGER NOT NULL,
+        objects INTEGER NOT NULL DEFAULT 0,
+        events INTEGER NOT NULL DEFAULT 0,
+        bad_records INTEGER NOT NULL DEFAULT 0,
+        rule_errors INTEGER NOT NULL DEFAULT 0,
+        errors INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (name, hour)
+      );
+    `,
+  },
 ];

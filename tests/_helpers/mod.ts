@@ -91,6 +91,8 @@ export async function runIota(
     ],
     env: { NO_COLOR: "1", ...options.env },
     cwd: options.cwd,
+    // Never a terminal, so nothing waits for an answer.
+    stdin: "null",
     stdout: "piped",
     stderr: "piped",
   }).output();

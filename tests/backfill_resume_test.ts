@@ -11,6 +11,7 @@ import { lastJson, ORG, orgBucket, query, writeConfig } from "./_helpers/backfil
 
 const GOOD_RULES = new URL("./rules/good", import.meta.url).pathname;
 const SLOW_RULES = new URL("./rules/slow", import.meta.url).pathname;
+const SLOW_MATCH_RULES = new URL("./rules/slow_match", import.meta.url).pathname;
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
 /** Lines in every lake file under `dir`. */
@@ -69,6 +70,8 @@ Deno.test("iota backfill killed mid-run resumes from its checkpoints without dup
       lake,
       "--rules",
       SLOW_RULES,
+      "--rules",
+      SLOW_MATCH_RULES,
       "--concurrency",
       "1",
       "--workers",

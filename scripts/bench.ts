@@ -11,7 +11,8 @@ import { generateCorpus } from "./gen_corpus.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
-interface BenchResult {
+/** Figures of one measured run. */
+export interface BenchResult {
   name: string;
   events: number;
   seconds: number;
@@ -19,6 +20,46 @@ interface BenchResult {
   peakRssMb: number;
   toRulesShare: number | null;
   alerts: number;
+  /** CPU time (user + system) of the whole process tree, in seconds. */
+  cpuSeconds: number;
+  /** Events per CPU-second: steadier than events/s on a shared machine. */
+  eventsPerCpuSec: number;
+  /** 1-minute load average when the run started. */
+  load: number;
+}
+
+const CLK_TCK = clockTicks();
+
+/** Clock ticks per second of /proc/<pid>/stat times (`getconf CLK_TCK`, 100 on Linux). */
+function clockTicks(): number {
+  try {
+    const out = new Deno.Command("getconf", { args: ["CLK_TCK"], stdout: "piped" }).outputSync();
+    const n = Number(new TextDecoder().decode(out.stdout).trim());
+    return n > 0 ? n : 100;
+  } catch {
+    return 100;
+  }
+}
+
+/**
+ * utime, stime, cutime, cstime of a process in clock ticks. The command name
+ * may hold spaces, so fields are counted from after its closing parenthesis.
+ */
+function statTimes(pid: number | "self"): number[] {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // Fields 14-17 of stat(5), counted from 1 with pid and comm as 1 and 2.
+  return fields.slice(11, 15).map(Number);
+}
+
+/** CPU ticks (user + system) of every child this process has waited for. */
+function reapedChildTicks(): number {
+  const t = statTimes("self");
+  return t[2] + t[3];
+}
+
+function loadAverage(): number {
+  return Number(Deno.readTextFileSync("/proc/loadavg").split(" ")[0]);
 }
 
 /** Sum of VmRSS (kB) of `pid` and all its descendants, from /proc. */
@@ -37,13 +78,24 @@ function treeRssKb(pid: number): number {
       }
     } catch (err) {
       // The process exited between listing and reading; anything else is a real problem.
-      if (!(err instanceof Deno.errors.NotFound)) throw err;
+      const gone = err instanceof Deno.errors.NotFound ||
+        (err instanceof Error && err.message.includes("No such process"));
+      if (!gone) throw err;
     }
   }
   return total;
 }
 
-async function runProcess(name: string, input: string, extra: string[]): Promise<BenchResult> {
+/**
+ * Runs `iota process input --json` with `extra` flags and measures it; `main`
+ * selects another checkout's main.ts (for before/after comparisons).
+ */
+export async function runProcess(
+  name: string,
+  input: string,
+  extra: string[],
+  main = MAIN,
+): Promise<BenchResult> {
   const work = await Deno.makeTempDir({ prefix: "iota-bench-" });
   const child = new Deno.Command(Deno.execPath(), {
     args: [
@@ -56,7 +108,7 @@ async function runProcess(name: string, input: string, extra: string[]): Promise
       "--allow-run",
       "--allow-net",
       "--allow-sys",
-      MAIN,
+      main,
       "process",
       input,
       "--json",
@@ -70,11 +122,16 @@ async function runProcess(name: string, input: string, extra: string[]): Promise
     stderr: "piped",
   }).spawn();
   let peak = 0;
+  const load = loadAverage();
+  const ticksBefore = reapedChildTicks();
   const timer = setInterval(() => {
     peak = Math.max(peak, treeRssKb(child.pid));
   }, 50);
   const out = await child.output();
   clearInterval(timer);
+  // The child is reaped now: its CPU time, and that of every Python worker it waited for,
+  // is in this process's cutime/cstime.
+  const cpuSeconds = (reapedChildTicks() - ticksBefore) / CLK_TCK;
   await Deno.remove(work, { recursive: true });
   const stdout = new TextDecoder().decode(out.stdout).trim().split("\n");
   if (out.code !== 0) {
@@ -91,6 +148,9 @@ async function runProcess(name: string, input: string, extra: string[]): Promise
       ? s.events_to_rules / s.events
       : null,
     alerts: s.alerts,
+    cpuSeconds,
+    eventsPerCpuSec: Math.round(s.events / cpuSeconds),
+    load,
   };
 }
 
@@ -136,14 +196,17 @@ if (import.meta.main) {
       );
     }
     console.log(
-      "| run | events | seconds | events/s | peak RSS (tree) | events sent to Python | alerts |",
+      "| run | events | seconds | events/s | CPU s (tree) | events/CPU-s | peak RSS (tree) | " +
+        "events sent to Python | alerts | load avg |",
     );
-    console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (const r of results) {
       console.log(
-        `| ${r.name} | ${r.events} | ${r.seconds} | ${r.eventsPerSec} | ${r.peakRssMb} MB | ${
+        `| ${r.name} | ${r.events} | ${r.seconds} | ${r.eventsPerSec} | ${
+          r.cpuSeconds.toFixed(1)
+        } | ${r.eventsPerCpuSec} | ${r.peakRssMb} MB | ${
           r.toRulesShare === null ? "n/a" : (r.toRulesShare * 100).toFixed(2) + "%"
-        } | ${r.alerts} |`,
+        } | ${r.alerts} | ${r.load.toFixed(2)} |`,
       );
     }
   } finally {

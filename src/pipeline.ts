@@ -7,9 +7,10 @@
  * object with the same result.
  * @module
  */
-import type { BadRecord, ObjectKind, SourceObjectRef } from "./process/types.ts";
+import type { BadRecord, DecodeSummary, ObjectKind, SourceObjectRef } from "./process/types.ts";
 import { decodeObject } from "./process/mod.ts";
-import type { LakeWriter } from "./lake/types.ts";
+import { decodeOnThread } from "./process/threads.ts";
+import type { LakeObjectWriter, LakeWriter } from "./lake/types.ts";
 import type { RuleEngine } from "./rules/pool.ts";
 import type { EvalResult, RuleErrorRecord, RuleMatch, RuleMeta } from "./rules/types.ts";
 import type { Store } from "./store/db.ts";
@@ -33,6 +34,11 @@ export interface PipelineContext {
   /** Opens the object's bytes. */
   open(obj: SourceObjectRef): Promise<ReadableStream<Uint8Array>>;
   batchSize?: number;
+  /**
+   * Decode on the decode threads (default true); false decodes on the
+   * pipeline's own thread, with the same results.
+   */
+  decodeThreads?: boolean;
   /**
    * Awaited just before the object's SQLite transaction. `iota process` uses it
    * to commit objects in listing order, so alert windows (which depend on the
@@ -123,31 +129,25 @@ export async function processObject(
     } catch (err) {
       throw new ObjectReadError(err instanceof Error ? err.message : String(err));
     }
-    const batches = decodeObject(stream, obj, { batchSize: ctx.batchSize });
-    while (true) {
-      const next = await batches.next();
-      if (next.done) {
-        const s = next.value;
-        outcome.kind = s.kind;
-        outcome.records = s.records;
-        outcome.events = s.events;
-        outcome.badRecords = s.badRecords;
-        outcome.error = s.error;
-        break;
-      }
-      const { events, bad } = next.value;
-      for (const b of bad) {
-        if (outcome.badReasons.length < MAX_BAD_REASONS) outcome.badReasons.push(b);
-      }
-      if (events.length === 0) continue;
-      for (const ev of events) {
-        if (firstEventTime === null || ev.eventTime < firstEventTime) firstEventTime = ev.eventTime;
-        if (lastEventTime === null || ev.eventTime > lastEventTime) lastEventTime = ev.eventTime;
-      }
-      if (ctx.rules) pending.push(ctx.rules.evaluate(events));
-      await lake.write(events);
-      if (pending.length >= maxPending) collect(await pending.shift()!);
-    }
+    const feed: Feed = {
+      pending,
+      badReasons: outcome.badReasons,
+      firstEventTime: null,
+      lastEventTime: null,
+      drain: async () => {
+        if (pending.length >= maxPending) collect(await pending.shift()!);
+      },
+    };
+    const s = ctx.decodeThreads === false
+      ? await feedFromHere(stream, obj, ctx, lake, feed)
+      : await feedFromThread(stream, obj, ctx, lake, feed);
+    outcome.kind = s.kind;
+    outcome.records = s.records;
+    outcome.events = s.events;
+    outcome.badRecords = s.badRecords;
+    outcome.error = s.error;
+    firstEventTime = feed.firstEventTime;
+    lastEventTime = feed.lastEventTime;
     for (const p of pending.splice(0)) collect(await p);
     outcome.lakeFiles = await lake.commit();
   } catch (err) {
@@ -215,4 +215,87 @@ function markDone(
     lastEventTime,
     processedAt: Date.now(),
   });
+}
+
+/** Where decoded batches go: rule evaluations in flight, bad records, time range. */
+interface Feed {
+  pending: Promise<EvalResult>[];
+  badReasons: BadRecord[];
+  firstEventTime: number | null;
+  lastEventTime: number | null;
+  /** Waits for the oldest evaluation once enough are in flight. */
+  drain(): Promise<void>;
+}
+
+function noteBad(feed: Feed, bad: readonly BadRecord[]): void {
+  for (const b of bad) {
+    if (feed.badReasons.length < MAX_BAD_REASONS) feed.badReasons.push(b);
+  }
+}
+
+/** Decodes on this thread: normalized events go to the lake and the rule engine. */
+async function feedFromHere(
+  stream: ReadableStream<Uint8Array>,
+  obj: SourceObjectRef,
+  ctx: PipelineContext,
+  lake: LakeObjectWriter,
+  feed: Feed,
+): Promise<DecodeSummary> {
+  const batches = decodeObject(stream, obj, { batchSize: ctx.batchSize });
+  while (true) {
+    const next = await batches.next();
+    if (next.done) return next.value;
+    const { events, bad } = next.value;
+    noteBad(feed, bad);
+    if (events.length === 0) continue;
+    for (const ev of events) {
+      if (feed.firstEventTime === null || ev.eventTime < feed.firstEventTime) {
+        feed.firstEventTime = ev.eventTime;
+      }
+      if (feed.lastEventTime === null || ev.eventTime > feed.lastEventTime) {
+        feed.lastEventTime = ev.eventTime;
+      }
+    }
+    if (ctx.rules) feed.pending.push(ctx.rules.evaluate(events));
+    await lake.write(events);
+    await feed.drain();
+  }
+}
+
+/**
+ * Decodes on a decode thread, which also encodes the lake lines and routes
+ * events through the prefilter: only events a rule may match come back whole.
+ */
+async function feedFromThread(
+  stream: ReadableStream<Uint8Array>,
+  obj: SourceObjectRef,
+  ctx: PipelineContext,
+  lake: LakeObjectWriter,
+  feed: Feed,
+): Promise<DecodeSummary> {
+  const batches = decodeOnThread(stream, obj, {
+    batchSize: ctx.batchSize,
+    prefilter: ctx.rules?.prefilterSpec() ?? null,
+  });
+  try {
+    while (true) {
+      const next = await batches.next();
+      if (next.done) return next.value;
+      const b = next.value;
+      noteBad(feed, b.bad);
+      if (b.events === 0) continue;
+      if (feed.firstEventTime === null || b.firstEventTime! < feed.firstEventTime) {
+        feed.firstEventTime = b.firstEventTime;
+      }
+      if (feed.lastEventTime === null || b.lastEventTime! > feed.lastEventTime) {
+        feed.lastEventTime = b.lastEventTime;
+      }
+      if (ctx.rules) feed.pending.push(ctx.rules.evaluateRouted(b.routed, b.events));
+      await lake.writeEncoded(b.lake);
+      await feed.drain();
+    }
+  } finally {
+    // On a failure here (lake, rules), stop the thread's work and give it back to the pool.
+    await batches.return(undefined as never);
+  }
 }

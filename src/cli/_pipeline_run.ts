@@ -24,6 +24,8 @@ export interface PipelineRunOptions {
   json: boolean;
   ruleTimeout?: number;
   batchSize?: number;
+  /** Decode on decode threads (default true). */
+  decodeThreads?: boolean;
   open(obj: SourceObjectRef): Promise<ReadableStream<Uint8Array>>;
 }
 
@@ -80,6 +82,7 @@ export async function startPipelineRun(
     defaultOutputs: options.deliver ? routing.defaultOutputs : [],
     open: options.open,
     batchSize: options.batchSize,
+    decodeThreads: options.decodeThreads,
   };
   let hook = () => {};
   // Deliveries are serialized so two passes never send the same outbox row.

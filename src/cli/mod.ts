@@ -219,6 +219,9 @@ Examples:
     .option("--rule-timeout <secs>", "time limit per rule batch", positiveNumber("--rule-timeout"))
     .option("--batch-size <n>", "events per batch (default 100)", positiveInt("--batch-size"))
     .addOption(new Option("--no-rules-engine", "write the lake only, run no rules").hideHelp())
+    .addOption(
+      new Option("--no-decode-threads", "decode on the main thread (for comparisons)").hideHelp(),
+    )
     .addHelpText(
       "after",
       `

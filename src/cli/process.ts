@@ -34,6 +34,7 @@ export interface ProcessFlags {
   ruleTimeout?: number;
   batchSize?: number;
   rulesEngine?: boolean;
+  decodeThreads?: boolean;
 }
 
 /** The summary `iota process` ends with. */
@@ -47,6 +48,7 @@ export async function runProcess(paths: string[], flags: ProcessFlags): Promise<
   const summary = emptySummary();
   const run = await startPipelineRun(cfg, summary, {
     rules: flags.rulesEngine !== false,
+    decodeThreads: flags.decodeThreads !== false,
     deliver: true,
     json: flags.json === true,
     ruleTimeout: flags.ruleTimeout,

@@ -47,7 +47,11 @@ async function handle(req: LakeWorkerRequest): Promise<LakeWorkerReply> {
   switch (req.op) {
     case "write": {
       const f = await open(req.obj, req.dir, req.name, req.level);
-      if (!f.gzip.write(req.data)) {
+      const data = req.data;
+      // Free the bytes as soon as zlib has read them: this thread allocates little, so a
+      // GC (which would free them otherwise) comes late and unused buffers pile up.
+      const consumed = () => void data.buffer.transfer(0);
+      if (!f.gzip.write(data, consumed)) {
         await new Promise<void>((resolve) => f.gzip.once("drain", () => resolve()));
       }
       return { id: req.id, ok: true };

@@ -15,6 +15,7 @@ import type { NormalizedEvent, SourceObjectRef } from "../process/types.ts";
 import type { LakeObjectWriter, LakeWriter } from "./types.ts";
 import { lakeFileName, partitionPath } from "./layout.ts";
 import { LAKE_GZIP_LEVEL } from "./writer.ts";
+import { type EncodedLines, encodeLakeLines } from "./lines.ts";
 
 /** Size of one multipart part; S3's minimum is 5 MiB. Also the single-PUT threshold. */
 export const DEFAULT_PART_SIZE = 5 * 1024 * 1024;
@@ -31,8 +32,6 @@ export interface S3LakeLocation {
   /** Key prefix without a trailing slash, may be empty. */
   prefix: string;
 }
-
-const encoder = new TextEncoder();
 
 /**
  * Creates a lake writer over `s3://bucket/prefix`. The client is owned by the
@@ -115,18 +114,15 @@ class S3ObjectWriter implements LakeObjectWriter {
     return f;
   }
 
-  async write(events: readonly NormalizedEvent[]): Promise<void> {
+  write(events: readonly NormalizedEvent[]): Promise<void> {
+    return this.writeEncoded(encodeLakeLines(events));
+  }
+
+  async writeEncoded(parts: readonly EncodedLines[]): Promise<void> {
     if (this.#failure) throw this.#error(this.#failure);
-    const groups = new Map<string, string[]>();
-    for (const ev of events) {
-      const key = `${partitionPath(ev.logType, ev.eventTime)}/${this.#name}`;
-      let lines = groups.get(key);
-      if (lines === undefined) groups.set(key, lines = []);
-      lines.push(ev.json);
-    }
-    for (const [key, lines] of groups) {
-      const f = this.#open(key);
-      if (!f.gzip.write(encoder.encode(lines.join("\n") + "\n"))) {
+    for (const { logType, hourStart, data } of parts) {
+      const f = this.#open(`${partitionPath(logType, hourStart)}/${this.#name}`);
+      if (!f.gzip.write(data)) {
         // Wait for the upload to take the compressed bytes: memory stays at about one part.
         await Promise.race([
           new Promise<void>((resolve) => f.gzip.once("drain", () => resolve())),

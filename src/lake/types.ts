@@ -4,11 +4,18 @@
  * @module
  */
 import type { NormalizedEvent, SourceObjectRef } from "../process/types.ts";
+import type { EncodedLines } from "./lines.ts";
 
 /** Writes the events of one source object. */
 export interface LakeObjectWriter {
   /** Appends a batch of events. */
   write(events: readonly NormalizedEvent[]): Promise<void>;
+  /**
+   * Appends lines already grouped and encoded by {@link encodeLakeLines} (by a
+   * decode thread); the same as write() of the events they came from. Takes
+   * ownership of the bytes (they may be transferred to another thread).
+   */
+  writeEncoded(parts: readonly EncodedLines[]): Promise<void>;
   /** Makes the object's files visible (atomically) and returns how many files it wrote. */
   commit(): Promise<number>;
   /** Discards everything written for the object. */

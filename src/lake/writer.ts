@@ -10,14 +10,13 @@ import type { NormalizedEvent, SourceObjectRef } from "../process/types.ts";
 import type { LakeObjectWriter, LakeWriter } from "./types.ts";
 import { lakeFileName, partitionPath } from "./layout.ts";
 import type { LakeWorkerCommand, LakeWorkerReply, LakeWorkerRequest } from "./_worker_protocol.ts";
+import { type EncodedLines, encodeLakeLines } from "./lines.ts";
 
 /** gzip level for lake files: fast enough to keep up with the pipeline on one core. */
 export const LAKE_GZIP_LEVEL = 3;
 
 /** Bytes handed to the worker and not yet compressed, before writers wait (bounds memory). */
 const MAX_IN_FLIGHT_BYTES = 4 * 1024 * 1024;
-
-const encoder = new TextEncoder();
 
 /** Talks to the lake worker thread; one per local lake writer. */
 class LakeWorker {
@@ -104,6 +103,7 @@ export function nullLakeWriter(): LakeWriter {
     begin(): LakeObjectWriter {
       return {
         write: () => Promise.resolve(),
+        writeEncoded: () => Promise.resolve(),
         commit: () => Promise.resolve(0),
         abort: () => Promise.resolve(),
       };
@@ -126,23 +126,18 @@ class LocalObjectWriter implements LakeObjectWriter {
     this.#obj = objNumber;
   }
 
-  async write(events: readonly NormalizedEvent[]): Promise<void> {
-    // Group the batch by partition so each file gets one write per batch.
-    const groups = new Map<string, string[]>();
-    for (const ev of events) {
-      const key = `${ev.logType}|${Math.floor(ev.eventTime / 3_600_000)}`;
-      let lines = groups.get(key);
-      if (lines === undefined) groups.set(key, lines = []);
-      lines.push(ev.json);
-    }
-    for (const [key, lines] of groups) {
-      const [logType, hour] = key.split("|");
-      const data = encoder.encode(lines.join("\n") + "\n");
+  write(events: readonly NormalizedEvent[]): Promise<void> {
+    // Grouped by partition so each file gets one write per batch.
+    return this.writeEncoded(encodeLakeLines(events));
+  }
+
+  async writeEncoded(parts: readonly EncodedLines[]): Promise<void> {
+    for (const { logType, hourStart, data } of parts) {
       await this.#worker.capacity();
       this.#writes.push(this.#worker.request({
         op: "write",
         obj: this.#obj,
-        dir: join(this.#root, partitionPath(logType, Number(hour) * 3_600_000)),
+        dir: join(this.#root, partitionPath(logType, hourStart)),
         name: this.#name,
         level: LAKE_GZIP_LEVEL,
         data,

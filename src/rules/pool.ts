@@ -16,7 +16,7 @@ import {
   type WireRule,
 } from "./protocol.ts";
 import { PythonWorker, WorkerCrashedError } from "./worker.ts";
-import { Prefilter, type RuleFilter } from "./prefilter.ts";
+import { Prefilter, type PrefilterSpec, type RuleFilter } from "./prefilter.ts";
 import { log } from "../log.ts";
 
 /** Default time limit for one batch, in seconds. */
@@ -46,6 +46,15 @@ export interface RuleLoadReport {
 interface Slot {
   worker: PythonWorker;
   busy: boolean;
+}
+
+/** What evaluation needs of an event: its id, time and JSON line. */
+export type RuleInput = Pick<NormalizedEvent, "rowId" | "eventTime" | "json">;
+
+/** An event the prefilter already routed (on a decode thread), with its candidate rules. */
+export interface RoutedEvent extends RuleInput {
+  /** Indices of the rules that may match it, ascending; never empty. */
+  targets: number[];
 }
 
 /** Counters the engine keeps for reporting. */
@@ -160,7 +169,24 @@ export class RuleEngine {
     return await this.#evaluateRouted(routed, targets);
   }
 
-  async #evaluateRouted(events: NormalizedEvent[], targets: number[][]): Promise<EvalResult> {
+  /** The prefilter as plain data, for routing on a decode thread ({@link evaluateRouted}). */
+  prefilterSpec(): PrefilterSpec {
+    return this.#prefilter.toSpec();
+  }
+
+  /**
+   * Evaluates events routed elsewhere by {@link prefilterSpec}; `seen` is the
+   * number of events of the batch before routing (for the statistics). Gives
+   * the same result as evaluate() of the whole batch.
+   */
+  async evaluateRouted(routed: readonly RoutedEvent[], seen: number): Promise<EvalResult> {
+    this.stats.eventsSeen += seen;
+    if (routed.length === 0) return { matches: [], errors: [] };
+    this.stats.eventsToPython += routed.length;
+    return await this.#evaluateRouted(routed, routed.map((e) => e.targets));
+  }
+
+  async #evaluateRouted(events: readonly RuleInput[], targets: number[][]): Promise<EvalResult> {
     const slot = await this.#acquire();
     let response: WireEvalResponse;
     try {
@@ -188,7 +214,7 @@ export class RuleEngine {
 
   /** Splits a failing batch until the offending (event, rule) pair is isolated. */
   async #bisect(
-    events: NormalizedEvent[],
+    events: readonly RuleInput[],
     targets: number[][],
     reason: string,
     cause: unknown,
@@ -208,7 +234,7 @@ export class RuleEngine {
         }],
       };
     }
-    let parts: [NormalizedEvent[], number[][]][];
+    let parts: [readonly RuleInput[], number[][]][];
     if (events.length > 1) {
       const mid = events.length >> 1;
       parts = [
@@ -236,7 +262,7 @@ export class RuleEngine {
     return this.#rules.findIndex((r) => r.id === id);
   }
 
-  #convert(events: NormalizedEvent[], response: WireEvalResponse): EvalResult {
+  #convert(events: readonly RuleInput[], response: WireEvalResponse): EvalResult {
     const matches: RuleMatch[] = [];
     const errors: RuleErrorRecord[] = [];
     for (const out of response.output ?? []) {

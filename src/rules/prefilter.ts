@@ -12,6 +12,15 @@ export interface RuleFilter {
   eventSources: ReadonlySet<string> | null;
 }
 
+/**
+ * A prefilter as plain data, so it can be sent to a decode thread and routing
+ * decided there (only events some rule may match cross back).
+ */
+export interface PrefilterSpec {
+  filters: { logTypes: string[]; eventNames: string[] | null; eventSources: string[] | null }[];
+  enabled: boolean;
+}
+
 const NONE: readonly number[] = Object.freeze([]);
 
 /** Computes (and caches) the candidate rule indices for an event's shape. */
@@ -24,6 +33,30 @@ export class Prefilter {
   constructor(filters: readonly RuleFilter[], enabled = true) {
     this.#filters = filters;
     this.#enabled = enabled;
+  }
+
+  /** Rebuilds a prefilter sent as {@link PrefilterSpec}. */
+  static fromSpec(spec: PrefilterSpec): Prefilter {
+    return new Prefilter(
+      spec.filters.map((f) => ({
+        logTypes: f.logTypes,
+        eventNames: f.eventNames === null ? null : new Set(f.eventNames),
+        eventSources: f.eventSources === null ? null : new Set(f.eventSources),
+      })),
+      spec.enabled,
+    );
+  }
+
+  /** This prefilter as plain data. */
+  toSpec(): PrefilterSpec {
+    return {
+      filters: this.#filters.map((f) => ({
+        logTypes: [...f.logTypes],
+        eventNames: f.eventNames === null ? null : [...f.eventNames],
+        eventSources: f.eventSources === null ? null : [...f.eventSources],
+      })),
+      enabled: this.#enabled,
+    };
   }
 
   /** Rule indices (ascending) that may match an event of this log type, name and source. */

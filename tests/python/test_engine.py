@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import sqlite3
 import tempfile
 import unittest
@@ -64,6 +65,12 @@ class ProtocolTest(EngineCase):
 class ExitTest(unittest.TestCase):
     def test_exits_zero_on_end_of_input(self):
         engine = EngineClient()
+        self.assertEqual(engine.request({"op": "ping"}), {"ok": True})
+        self.assertEqual(engine.close(), 0)
+
+    def test_keyboard_interrupt_does_not_stop_the_worker(self):
+        engine = EngineClient()
+        engine.process.send_signal(signal.SIGINT)
         self.assertEqual(engine.request({"op": "ping"}), {"ok": True})
         self.assertEqual(engine.close(), 0)
 

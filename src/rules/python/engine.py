@@ -16,6 +16,7 @@ import gc
 import io
 import os
 import platform
+import signal
 import sys
 
 
@@ -35,6 +36,9 @@ def _isolate_stdio():
 
 
 def main() -> int:
+    # Ctrl-C in a terminal reaches the whole process group; iota decides when workers stop
+    # (it closes their stdin), so a keyboard interrupt must not kill a batch mid-way.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     request_fd, response_fd = _isolate_stdio()
     sys.dont_write_bytecode = True
     here = os.path.dirname(os.path.abspath(__file__))

@@ -12,6 +12,7 @@
  * @module
  */
 import type { Store } from "../store/db.ts";
+import { abortableSleep } from "../abortable_sleep.ts";
 import { getAlert } from "../store/alerts.ts";
 import {
   claimDelivery,
@@ -137,7 +138,7 @@ export async function runForwarder(
       }).finally(() => lanes.delete(name));
       lanes.set(name, lane);
     }
-    await sleep(pollMs, options.signal);
+    await abortableSleep(pollMs, options.signal);
   }
   await Promise.allSettled(lanes.values());
 }
@@ -257,18 +258,4 @@ async function sendWithin(
     clearTimeout(timer);
     signal?.removeEventListener("abort", onStop);
   }
-}
-
-/** Waits `ms`, or less when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }

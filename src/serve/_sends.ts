@@ -5,7 +5,7 @@
  * @module
  */
 import type { Output } from "../alerts/outputs/types.ts";
-import { sleep } from "./_sleep.ts";
+import { abortableSleep } from "../abortable_sleep.ts";
 
 /** Outputs whose sends are counted. */
 export interface TrackedOutputs {
@@ -37,7 +37,7 @@ export function trackSends(outputs: ReadonlyMap<string, Output>): TrackedOutputs
   return {
     outputs: wrapped,
     async idle(signal) {
-      while (inFlight > 0 && !signal.aborted) await sleep(20, signal);
+      while (inFlight > 0 && !signal.aborted) await abortableSleep(20, signal);
     },
   };
 }

@@ -13,7 +13,7 @@ import type { HealthTracker } from "./health.ts";
 import type { ServeMetrics } from "./metrics.ts";
 import { log } from "../log.ts";
 import { errorMessage } from "../errors.ts";
-import { sleep } from "./_sleep.ts";
+import { abortableSleep } from "../abortable_sleep.ts";
 
 /** What the polling loop works with. */
 export interface PollLoopDeps {
@@ -64,6 +64,6 @@ export async function runPollLoop(integration: IntegrationConfig, deps: PollLoop
       deps.metrics.sourceErrors.inc(labels);
       deps.health.failed(integration.name, "loop", reason);
     }
-    await sleep(integration.pollIntervalSecs * 1000, deps.signal);
+    await abortableSleep(integration.pollIntervalSecs * 1000, deps.signal);
   }
 }

@@ -31,7 +31,7 @@ import type { HealthTracker } from "./health.ts";
 import type { ServeMetrics } from "./metrics.ts";
 import { log } from "../log.ts";
 import { errorMessage } from "../errors.ts";
-import { sleep } from "./_sleep.ts";
+import { abortableSleep } from "../abortable_sleep.ts";
 
 /** Wait after a failed ReceiveMessage before the next, doubling up to the maximum. */
 const RECEIVE_RETRY_MS = { first: 1_000, max: 60_000 };
@@ -82,7 +82,7 @@ export function startSqsLoop(integration: IntegrationConfig, deps: SqsLoopDeps):
         log.error(reason, labels);
         deps.metrics.sourceErrors.inc(labels);
         deps.health.failed(integration.name, "loop", reason);
-        await sleep(retryMs, deps.signal);
+        await abortableSleep(retryMs, deps.signal);
         retryMs = Math.min(retryMs * 2, RECEIVE_RETRY_MS.max);
         continue;
       }

@@ -1,10 +1,11 @@
 /**
- * An abortable wait for the serve loops.
+ * A wait that ends early when its signal aborts, so loops that pause between
+ * rounds (serve's pollers, the alert forwarder) stop promptly on shutdown.
  * @module
  */
 
 /** Waits `ms`, or less when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
     const done = () => {

@@ -12,6 +12,22 @@ import { summarizeRuleErrors } from "../store/rule_errors.ts";
 import { deliveryCounts } from "../store/outbox.ts";
 import type { Progress } from "./_progress.ts";
 
+/** The flags `iota process` and `iota backfill` share. */
+export interface RunFlags {
+  config?: string;
+  state?: string;
+  logLevel?: string;
+  rules: string[];
+  helpers: string[];
+  lake?: string;
+  json?: boolean;
+  strict?: boolean;
+  workers?: number;
+  concurrency?: number;
+  ruleTimeout?: number;
+  batchSize?: number;
+}
+
 /** The summary `iota process` and `iota backfill` end with. */
 export interface RunSummary {
   type: "summary";

@@ -12,7 +12,7 @@ import type { Config } from "../config.ts";
 import { defaultParallelism } from "../config.ts";
 import type { SourceObjectRef } from "../process/types.ts";
 import { setupConfig, setupStore } from "./_setup.ts";
-import { emptySummary, runObjects, writeSummary } from "./_runner.ts";
+import { emptySummary, type RunFlags, runObjects, writeSummary } from "./_runner.ts";
 import { startPipelineRun } from "./_pipeline_run.ts";
 import { createBackfillProgress } from "./_backfill_progress.ts";
 import { printPlan } from "./_backfill_plan_output.ts";
@@ -29,19 +29,7 @@ import { DAY_CLOSED_AFTER_MS, PrefixTracker } from "../sources/backfill_resume.t
 import { recordThroughput } from "../sources/backfill_throughput.ts";
 
 /** Flags of `iota backfill`. */
-export interface BackfillFlags {
-  config?: string;
-  state?: string;
-  logLevel?: string;
-  rules: string[];
-  helpers: string[];
-  lake?: string;
-  json?: boolean;
-  strict?: boolean;
-  workers?: number;
-  concurrency?: number;
-  ruleTimeout?: number;
-  batchSize?: number;
+export interface BackfillFlags extends RunFlags {
   start?: string;
   end?: string;
   account: string[];

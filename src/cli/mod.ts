@@ -9,54 +9,20 @@ import type { RuleFlags } from "./rules.ts";
 import type { BackfillFlags } from "./backfill.ts";
 import type { LakeDdlFlags, LakeQueryFlags } from "./lake.ts";
 import { EXIT_FAILURES, EXIT_OK, EXIT_USAGE, UsageError } from "../errors.ts";
+import {
+  collect,
+  common,
+  pipelineOptions,
+  positiveInt,
+  positiveNumber,
+  ruleFlags,
+  runOptions,
+} from "./_options.ts";
 import { configureLog, log, logEnabled } from "../log.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 
-/** Collects a repeatable option into a list. */
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function positiveInt(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) {
-      throw new UsageError(`Invalid ${name} "${value}": expected a positive integer`);
-    }
-    return n;
-  };
-}
-
-function positiveNumber(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) {
-      throw new UsageError(`Invalid ${name} "${value}": expected a positive number`);
-    }
-    return n;
-  };
-}
-
 /** Exit code set by an action. */
 let exitCode = EXIT_OK;
-
-function common(cmd: Command): Command {
-  return cmd
-    .option("--config <file>", "config file (YAML)")
-    .option("--state <path>", "SQLite state file (default ./iota-state/iota.db)")
-    .option("--log-level <level>", "debug | info | warn | error");
-}
-
-function ruleFlags(cmd: Command): Command {
-  return cmd
-    .option(
-      "--rules <dir>",
-      "rules directory (repeatable; default: the bundled rules)",
-      collect,
-      [],
-    )
-    .option("--helpers <dir>", "Python helper modules directory (repeatable)", collect, []);
-}
 
 /** Flags shared by `integrations add` and `integrations update`. */
 function integrationFlags(cmd: Command, adding: boolean): Command {
@@ -198,26 +164,11 @@ Examples:
   iota status                            what the state database holds`,
     );
 
-  ruleFlags(common(
+  runOptions(pipelineOptions(
     program.command("process")
       .description("one-shot: the full pipeline over files, directories or S3 prefixes")
       .argument("<paths...>", "CloudTrail files or directories"),
   ))
-    .option("--lake <dir>", "lake directory, s3://bucket/prefix or none (default ./iota-lake)")
-    .option("--json", "alerts as JSON lines and a final JSON summary line")
-    .option("--strict", "exit 1 when any object or record was bad or a rule failed")
-    .option(
-      "--workers <n>",
-      "Python rule workers (default: one per core)",
-      positiveInt("--workers"),
-    )
-    .option(
-      "--concurrency <n>",
-      "objects processed at once (default: one per core)",
-      positiveInt("--concurrency"),
-    )
-    .option("--rule-timeout <secs>", "time limit per rule batch", positiveNumber("--rule-timeout"))
-    .option("--batch-size <n>", "events per batch (default 100)", positiveInt("--batch-size"))
     .addOption(new Option("--no-rules-engine", "write the lake only, run no rules").hideHelp())
     .addOption(
       new Option("--no-decode-threads", "decode on the main thread (for comparisons)").hideHelp(),
@@ -235,22 +186,12 @@ Examples:
       exitCode = await runProcess(paths, opts);
     });
 
-  ruleFlags(common(
+  pipelineOptions(
     program.command("serve")
       .description("long-running loop over every enabled integration (needs --config)"),
-  ))
-    .option("--lake <dir>", "lake directory, s3://bucket/prefix or none (default ./iota-lake)")
+    " across integrations",
+  )
     .option("--log-format <format>", "text | json (JSON lines for log collectors)")
-    .option(
-      "--workers <n>",
-      "Python rule workers (default: one per core)",
-      positiveInt("--workers"),
-    )
-    .option(
-      "--concurrency <n>",
-      "objects processed at once across integrations (default: one per core)",
-      positiveInt("--concurrency"),
-    )
     .option(
       "--metrics <addr>",
       "host:port of /healthz and /metrics, or none (default 127.0.0.1:9464)",
@@ -260,7 +201,6 @@ Examples:
       "seconds to finish objects in work after SIGTERM (default 30)",
       positiveNumber("--shutdown-timeout"),
     )
-    .option("--rule-timeout <secs>", "time limit per rule batch", positiveNumber("--rule-timeout"))
     .addHelpText(
       "after",
       `
@@ -273,11 +213,14 @@ Examples:
       exitCode = await runServe(opts);
     });
 
-  ruleFlags(common(
-    program.command("backfill")
-      .description("replay CloudTrail history from S3 or a directory through the pipeline")
-      .argument("[source]", "s3://bucket/prefix or a directory (or --integration NAME)"),
-  ))
+  runOptions(
+    pipelineOptions(
+      program.command("backfill")
+        .description("replay CloudTrail history from S3 or a directory through the pipeline")
+        .argument("[source]", "s3://bucket/prefix or a directory (or --integration NAME)"),
+    ),
+    "alerts as JSON lines and a final JSON summary line (the plan with --dry-run)",
+  )
     .option("--start <date>", "first day, UTC (YYYY-MM-DD)")
     .option("--end <date>", "last day, UTC, inclusive (YYYY-MM-DD; default today)")
     .option(
@@ -293,27 +236,9 @@ Examples:
       [],
     )
     .option("--integration <name>", "read the bucket, prefix and region of this config integration")
-    .option("--lake <dir>", "lake directory, s3://bucket/prefix or none (default ./iota-lake)")
-    .option(
-      "--concurrency <n>",
-      "objects processed at once (default: one per core)",
-      positiveInt("--concurrency"),
-    )
-    .option(
-      "--workers <n>",
-      "Python rule workers (default: one per core)",
-      positiveInt("--workers"),
-    )
     .option("--lake-only", "write the lake without running rules")
     .option("--no-alerts", "run rules and record alerts without delivering them")
     .option("--dry-run", "print the planned prefixes, objects, bytes and estimated duration")
-    .option(
-      "--json",
-      "alerts as JSON lines and a final JSON summary line (the plan with --dry-run)",
-    )
-    .option("--strict", "exit 1 when any object or record was bad or a rule failed")
-    .option("--rule-timeout <secs>", "time limit per rule batch", positiveNumber("--rule-timeout"))
-    .option("--batch-size <n>", "events per batch (default 100)", positiveInt("--batch-size"))
     .addHelpText(
       "after",
       `

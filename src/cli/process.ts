@@ -16,23 +16,17 @@ import type { Config } from "../config.ts";
 import { defaultParallelism } from "../config.ts";
 import { setupConfig } from "./_setup.ts";
 import { createProgress } from "./_progress.ts";
-import { emptySummary, runObjects, type RunSummary, writeSummary } from "./_runner.ts";
+import {
+  emptySummary,
+  type RunFlags,
+  runObjects,
+  type RunSummary,
+  writeSummary,
+} from "./_runner.ts";
 import { startPipelineRun } from "./_pipeline_run.ts";
 
 /** Flags of `iota process`. */
-export interface ProcessFlags {
-  config?: string;
-  state?: string;
-  logLevel?: string;
-  rules: string[];
-  helpers: string[];
-  lake?: string;
-  json?: boolean;
-  strict?: boolean;
-  workers?: number;
-  concurrency?: number;
-  ruleTimeout?: number;
-  batchSize?: number;
+export interface ProcessFlags extends RunFlags {
   rulesEngine?: boolean;
   decodeThreads?: boolean;
 }

@@ -11,6 +11,7 @@ import type { SourceObjectRef } from "../process/types.ts";
 import type { Store } from "../store/db.ts";
 import { isObjectProcessed } from "../store/objects.ts";
 import type { IntegrationConfig } from "../config.ts";
+import { s3ObjectRef } from "../sources/s3.ts";
 import type { HealthTracker } from "./health.ts";
 import type { ServeMetrics } from "./metrics.ts";
 import type { Limiter } from "./limiter.ts";
@@ -44,15 +45,7 @@ export function integrationObject(
   integration: IntegrationConfig,
   o: { bucket: string; key: string; size: number; etag: string },
 ): SourceObjectRef {
-  return {
-    uri: `s3://${o.bucket}/${o.key}`,
-    bucket: o.bucket,
-    key: o.key,
-    size: o.size,
-    etag: o.etag.replace(/"/g, ""),
-    sourceId: integration.name,
-    sourceLabel: integration.label,
-  };
+  return s3ObjectRef(o, { id: integration.name, label: integration.label });
 }
 
 const ACCOUNT_IN_KEY = /(?:^|\/)AWSLogs\/(?:o-[a-z0-9]+\/)?(\d{12})\//;

@@ -4,7 +4,7 @@
  * Only read calls are made on log buckets (ListObjectsV2, GetObject).
  * @module
  */
-import type { S3Client } from "@aws-sdk/client-s3";
+import type { ListObjectsV2CommandOutput, S3Client } from "@aws-sdk/client-s3";
 import type { SourceObjectRef } from "../process/types.ts";
 import { UsageError } from "../errors.ts";
 
@@ -72,6 +72,34 @@ export function s3ObjectRef(
 }
 
 /**
+ * The pages of a ListObjectsV2 listing of `loc.prefix`, following continuation
+ * tokens. `startAfter` applies to the first request only, as S3 ignores it
+ * once a token is given.
+ */
+async function* listPages(
+  client: S3Client,
+  loc: S3Location,
+  options: { startAfter?: string; delimiter?: string; signal?: AbortSignal },
+): AsyncGenerator<ListObjectsV2CommandOutput> {
+  const { ListObjectsV2Command } = await import("@aws-sdk/client-s3");
+  let token: string | undefined;
+  do {
+    const page = await client.send(
+      new ListObjectsV2Command({
+        Bucket: loc.bucket,
+        Prefix: loc.prefix,
+        Delimiter: options.delimiter,
+        ContinuationToken: token,
+        StartAfter: token === undefined ? options.startAfter : undefined,
+      }),
+      { abortSignal: options.signal },
+    );
+    yield page;
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token !== undefined);
+}
+
+/**
  * Lists the objects under a prefix in key order, page by page, starting after
  * `startAfter` when given.
  */
@@ -80,24 +108,12 @@ export async function* listS3Objects(
   loc: S3Location,
   options: { startAfter?: string; signal?: AbortSignal } = {},
 ): AsyncGenerator<{ key: string; size: number; etag: string }> {
-  const { ListObjectsV2Command } = await import("@aws-sdk/client-s3");
-  let token: string | undefined;
-  do {
-    const page = await client.send(
-      new ListObjectsV2Command({
-        Bucket: loc.bucket,
-        Prefix: loc.prefix,
-        ContinuationToken: token,
-        StartAfter: token === undefined ? options.startAfter : undefined,
-      }),
-      { abortSignal: options.signal },
-    );
+  for await (const page of listPages(client, loc, options)) {
     for (const o of page.Contents ?? []) {
       if (o.Key === undefined || o.Key.endsWith("/")) continue;
       yield { key: o.Key, size: o.Size ?? 0, etag: (o.ETag ?? "").replace(/"/g, "") };
     }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token !== undefined);
+  }
 }
 
 /** Opens an S3 object as a byte stream. */
@@ -145,21 +161,9 @@ export async function listS3Folders(
   loc: S3Location,
   options: { signal?: AbortSignal } = {},
 ): Promise<string[]> {
-  const { ListObjectsV2Command } = await import("@aws-sdk/client-s3");
   const out: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await client.send(
-      new ListObjectsV2Command({
-        Bucket: loc.bucket,
-        Prefix: loc.prefix,
-        Delimiter: "/",
-        ContinuationToken: token,
-      }),
-      { abortSignal: options.signal },
-    );
+  for await (const page of listPages(client, loc, { ...options, delimiter: "/" })) {
     for (const p of page.CommonPrefixes ?? []) if (p.Prefix !== undefined) out.push(p.Prefix);
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token !== undefined);
+  }
   return out;
 }

@@ -1,7 +1,8 @@
 /**
  * `deno task bench`: end-to-end throughput and peak memory of `iota process`
  * (the whole process tree: Deno plus Python workers), on generated corpora:
- *   - a 250K-event multi-file corpus, with the default worker pool and with 1 worker;
+ *   - a 250K-event multi-file corpus, with the default worker pool (one per core but one) and
+ *     with one worker per core;
  *   - one large Records file (300 MB uncompressed by default).
  * Prints a Markdown table. Options: --events N --files N --big-mb N --skip-big
  * Needs --allow-all: Deno reads /proc (for the memory of the process tree) only then.
@@ -170,16 +171,17 @@ if (import.meta.main) {
     const cores = navigator.hardwareConcurrency ?? 1;
     results.push(
       await runProcess(
-        `${events / 1000}K events, ${files} files, ${cores} workers`,
+        `${events / 1000}K events, ${files} files, default workers (${Math.max(1, cores - 1)})`,
         `${root}/multi`,
         [],
       ),
     );
     results.push(
-      await runProcess(`${events / 1000}K events, ${files} files, 1 worker`, `${root}/multi`, [
-        "--workers",
-        "1",
-      ]),
+      await runProcess(
+        `${events / 1000}K events, ${files} files, ${cores} workers (one per core)`,
+        `${root}/multi`,
+        ["--workers", String(cores)],
+      ),
     );
     if (!Deno.args.includes("--skip-big")) {
       const mb = flag("--big-mb", 300);

@@ -85,9 +85,18 @@ const KNOWN_KEYS = new Set([
   "serve",
 ]);
 
-/** Default number of workers and file concurrency: one per core. */
+/** Default file concurrency: one object in work per core. */
 export function defaultParallelism(): number {
   return Math.max(1, navigator.hardwareConcurrency ?? 1);
+}
+
+/**
+ * Default number of Python rule workers: one per core but one. The remaining core runs the
+ * decode thread and the main thread; with the prefilter in front of Python, a worker on every
+ * core only competes with decoding (measured in docs/performance.md).
+ */
+export function defaultRuleWorkers(): number {
+  return Math.max(1, defaultParallelism() - 1);
 }
 
 /**
@@ -100,7 +109,7 @@ export async function resolveConfig(flags: CommonFlags): Promise<Config> {
     lake: DEFAULT_LAKE,
     rules: [],
     helpers: [],
-    workers: defaultParallelism(),
+    workers: defaultRuleWorkers(),
     logLevel: "info",
     outputs: [],
     defaultOutputs: [],

@@ -9,12 +9,13 @@ import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { record } from "./_helpers/cloudtrail.ts";
-import { runIota, tempDir } from "./_helpers/mod.ts";
+import { tempDir } from "./_helpers/mod.ts";
 import { AWS_TEST_ENV, putObjects, startEmulator } from "./_helpers/aws.ts";
 import {
   freePort,
   lakeRows,
   objectCount,
+  processReference,
   readState,
   startServe,
   stateSummary,
@@ -110,31 +111,15 @@ metrics: 127.0.0.1:${port}
     assert.equal(again.lines.filter((l) => l.startsWith("iota info: Processed")).length, 0);
     assert.equal(objectCount(state), 5);
 
-    Deno.writeTextFileSync(
-      `${dir.path}/p.yaml`,
-      `aws: { region: us-east-1, endpoint: "${emu.endpoint}" }\n`,
-    );
-    const proc = await runIota([
-      "process",
-      `s3://${BUCKET}/AWSLogs/`,
-      "--config",
-      `${dir.path}/p.yaml`,
-      "--state",
-      `${dir.path}/process/iota.db`,
-      "--lake",
-      `${dir.path}/process-lake`,
+    const reference = await processReference(dir.path, emu.endpoint, BUCKET, [
       "--rules",
       GOOD_RULES,
-    ], { env: AWS_TEST_ENV });
-    assert.equal(proc.code, 0, proc.stderr);
+    ]);
     const served = stateSummary(state);
-    assert.deepEqual(served, stateSummary(`${dir.path}/process/iota.db`));
+    assert.deepEqual(served, stateSummary(reference.state));
     assert.equal(served.objects.filter((o) => o.kind === "digest").length, 1);
     assert.equal(served.alerts.length, 1);
-    assert.deepEqual(
-      await lakeRows(`${dir.path}/lake`),
-      await lakeRows(`${dir.path}/process-lake`),
-    );
+    assert.deepEqual(await lakeRows(`${dir.path}/lake`), await lakeRows(reference.lake));
   } finally {
     await emu.stop();
     await dir.cleanup();

@@ -8,12 +8,13 @@ import { gzipSync } from "node:zlib";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { record, trailKey } from "./_helpers/cloudtrail.ts";
-import { runIota, tempDir } from "./_helpers/mod.ts";
+import { tempDir } from "./_helpers/mod.ts";
 import { AWS_TEST_ENV, putObjects, startEmulator } from "./_helpers/aws.ts";
 import {
   createQueue,
   lakeRows,
   objectCount,
+  processReference,
   queueDepth,
   s3Event,
   send,
@@ -128,32 +129,19 @@ serve: { concurrency: 2, shutdown_timeout_secs: ${options.shutdownSecs} }
     assert.equal(delivered.length, FILES);
     assert.equal(new Set(delivered).size, FILES);
 
-    Deno.writeTextFileSync(
-      `${dir.path}/p.yaml`,
-      `aws: { region: us-east-1, endpoint: "${emu.endpoint}" }\n`,
-    );
-    const proc = await runIota([
-      "process",
-      `s3://${BUCKET}/AWSLogs/`,
-      "--config",
-      `${dir.path}/p.yaml`,
-      "--state",
-      `${dir.path}/process/iota.db`,
-      "--lake",
-      `${dir.path}/process-lake`,
+    const reference = await processReference(dir.path, emu.endpoint, BUCKET, [
       "--rules",
       GOOD_RULES,
       "--rules",
       slowRules,
-    ], { env: AWS_TEST_ENV });
-    assert.equal(proc.code, 0, proc.stderr);
+    ]);
     const served = stateSummary(state);
-    assert.deepEqual(served, stateSummary(`${dir.path}/process/iota.db`));
+    assert.deepEqual(served, stateSummary(reference.state));
     assert.equal(served.alerts.length, FILES);
     assert.ok(served.alerts.every((a) => a.count === 1));
     const rows = await lakeRows(`${dir.path}/lake`);
     assert.equal(rows.size, FILES * (1 + options.slowCalls));
-    assert.deepEqual(rows, await lakeRows(`${dir.path}/process-lake`));
+    assert.deepEqual(rows, await lakeRows(reference.lake));
   } finally {
     sqs.destroy();
     await emu.stop();

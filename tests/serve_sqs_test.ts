@@ -22,6 +22,7 @@ import {
   freePort,
   lakeRows,
   objectCount,
+  processReference,
   queueDepth,
   readState,
   s3Event,
@@ -249,29 +250,17 @@ Deno.test("iota serve takes every notification format from SQS and matches iota 
     assert.ok(logs.some((l) => l.msg === "iota serve stopped"));
 
     // The same files through iota process give the same objects, alerts and lake rows.
-    const procCfg = `${dir.path}/process.yaml`;
-    Deno.writeTextFileSync(procCfg, `aws:\n  region: us-east-1\n  endpoint: ${emu.endpoint}\n`);
-    const proc = await runIota([
-      "process",
-      `s3://${BUCKET}/AWSLogs/`,
-      "--config",
-      procCfg,
+    const reference = await processReference(dir.path, emu.endpoint, BUCKET, [
       "--json",
-      "--state",
-      `${dir.path}/process/iota.db`,
-      "--lake",
-      `${dir.path}/process-lake`,
       "--rules",
       GOOD_RULES,
-    ], { env: AWS_TEST_ENV });
-    assert.equal(proc.code, 0, proc.stderr);
+    ]);
     const served = stateSummary(state);
-    const reference = stateSummary(`${dir.path}/process/iota.db`);
-    assert.deepEqual(served, reference);
+    assert.deepEqual(served, stateSummary(reference.state));
     assert.equal(served.objects.length, 7);
     assert.equal(served.alerts.length, 3);
     const servedRows = await lakeRows(`${dir.path}/lake`);
-    assert.deepEqual(servedRows, await lakeRows(`${dir.path}/process-lake`));
+    assert.deepEqual(servedRows, await lakeRows(reference.lake));
     assert.equal(servedRows.size, 8);
     const row = [...servedRows.values()].find((r) => r.eventName === "DescribeRegions")!;
     assert.deepEqual(row.p_source_file, {

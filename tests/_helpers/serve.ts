@@ -4,6 +4,7 @@
  * state database and lake it wrote.
  * @module
  */
+import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { gunzipSync } from "node:zlib";
 import {
@@ -12,6 +13,8 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
+import { AWS_TEST_ENV } from "./aws.ts";
+import { runIota } from "./mod.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
@@ -286,4 +289,34 @@ export function fakeSts(expiry: () => Date) {
     endpoint: `http://127.0.0.1:${server.addr.port}`,
     stop: () => server.shutdown(),
   };
+}
+
+/**
+ * Runs `iota process` once over `s3://BUCKET/AWSLogs/` of the emulator at
+ * `endpoint`, into `DIR/process/iota.db` and `DIR/process-lake`: the reference
+ * a serve run over the same objects must match. Fails the test unless it exits 0.
+ */
+export async function processReference(
+  dir: string,
+  endpoint: string,
+  bucket: string,
+  args: string[],
+): Promise<{ state: string; lake: string }> {
+  const config = `${dir}/process.yaml`;
+  Deno.writeTextFileSync(config, `aws: { region: us-east-1, endpoint: "${endpoint}" }\n`);
+  const state = `${dir}/process/iota.db`;
+  const lake = `${dir}/process-lake`;
+  const proc = await runIota([
+    "process",
+    `s3://${bucket}/AWSLogs/`,
+    "--config",
+    config,
+    "--state",
+    state,
+    "--lake",
+    lake,
+    ...args,
+  ], { env: AWS_TEST_ENV });
+  assert.equal(proc.code, 0, proc.stderr);
+  return { state, lake };
 }

@@ -7,7 +7,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { record } from "./_helpers/cloudtrail.ts";
 import { runIota, tempDir } from "./_helpers/mod.ts";
 import { AWS_TEST_ENV, putObjects, startEmulator } from "./_helpers/aws.ts";
-import { lastJson, ORG, orgBucket, query, writeConfig } from "./_helpers/backfill.ts";
+import { lastJson, ORG, query, withOrgTrail, writeConfig } from "./_helpers/backfill.ts";
 
 const GOOD_RULES = new URL("./rules/good", import.meta.url).pathname;
 const SLOW_RULES = new URL("./rules/slow_match", import.meta.url).pathname;
@@ -112,20 +112,15 @@ Deno.test("iota backfill killed mid-run resumes from its checkpoints without dup
   }
 });
 
-Deno.test("iota backfill and a concurrent iota process over the same objects count each once", async () => {
-  const emu = await startEmulator();
-  const dir = await tempDir();
-  try {
-    const { files, keys } = orgBucket();
-    await putObjects(emu.s3, "org-trail", files);
-    const config = await writeConfig(dir.path, emu.endpoint);
+Deno.test("iota backfill and a concurrent iota process over the same objects count each once", () =>
+  withOrgTrail(async ({ config, dir, keys }) => {
     const common = [
       "--config",
       config,
       "--state",
-      `${dir.path}/iota.db`,
+      `${dir}/iota.db`,
       "--lake",
-      `${dir.path}/lake`,
+      `${dir}/lake`,
       "--rules",
       GOOD_RULES,
       "--concurrency",
@@ -146,7 +141,7 @@ Deno.test("iota backfill and a concurrent iota process over the same objects cou
     assert.equal(process.code, 0, process.stderr);
     const b = lastJson(backfill.stdout);
     const p = lastJson(process.stdout);
-    const state = `${dir.path}/iota.db`;
+    const state = `${dir}/iota.db`;
     // 32 trail objects (all planned by the backfill, 24 of them under the organization
     // that process lists) plus the digest only process lists.
     assert.equal(countObjects(state), keys.length + 1);
@@ -161,9 +156,5 @@ Deno.test("iota backfill and a concurrent iota process over the same objects cou
     assert.deepEqual({ ...stored }, { alerts: keys.length, matches: keys.length });
     const outbox = query<{ n: number }>(state, "SELECT count(*) AS n FROM outbox")[0];
     assert.equal(outbox.n, keys.length);
-    assert.equal(await lakeLines(`${dir.path}/lake`), keys.length * 2);
-  } finally {
-    await emu.stop();
-    await dir.cleanup();
-  }
-});
+    assert.equal(await lakeLines(`${dir}/lake`), keys.length * 2);
+  }));

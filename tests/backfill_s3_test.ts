@@ -4,28 +4,23 @@
  * accounts, regions and days.
  */
 import assert from "node:assert/strict";
-import { runIota, tempDir } from "./_helpers/mod.ts";
-import { AWS_TEST_ENV, putObjects, startEmulator } from "./_helpers/aws.ts";
+import { runIota } from "./_helpers/mod.ts";
+import { AWS_TEST_ENV } from "./_helpers/aws.ts";
 import {
   jsonLines,
   lastJson,
   objectKey,
   ORG,
-  orgBucket,
   query,
   TRAILS,
+  withOrgTrail,
   writeConfig,
 } from "./_helpers/backfill.ts";
 
 const GOOD_RULES = new URL("./rules/good", import.meta.url).pathname;
-Deno.test("iota backfill processes exactly the objects of the planned days and accounts, once", async () => {
-  const emu = await startEmulator();
-  const dir = await tempDir();
-  try {
-    const { files, keys } = orgBucket();
-    await putObjects(emu.s3, "org-trail", files);
-    const config = await writeConfig(dir.path, emu.endpoint);
-    const state = `${dir.path}/iota.db`;
+Deno.test("iota backfill processes exactly the objects of the planned days and accounts, once", () =>
+  withOrgTrail(async ({ config, dir, keys }) => {
+    const state = `${dir}/iota.db`;
     const args = [
       "backfill",
       "s3://org-trail/AWSLogs/",
@@ -90,24 +85,16 @@ Deno.test("iota backfill processes exactly the objects of the planned days and a
     assert.equal(totals.prefixes, 6);
     assert.equal(totals.prefixes_done, 6);
     assert.equal(totals.objects, 0);
-  } finally {
-    await emu.stop();
-    await dir.cleanup();
-  }
-});
+  }));
 
-Deno.test("iota backfill --dry-run plans discovered regions, --region and --integration prefixes", async () => {
-  const emu = await startEmulator();
-  const dir = await tempDir();
-  try {
-    const { files } = orgBucket();
-    await putObjects(emu.s3, "org-trail", files);
+Deno.test("iota backfill --dry-run plans discovered regions, --region and --integration prefixes", () =>
+  withOrgTrail(async ({ dir, emu }) => {
     const config = await writeConfig(
-      dir.path,
+      dir,
       emu.endpoint,
       `integrations:\n  - name: org\n    bucket: org-trail\n    prefix: AWSLogs/${ORG}/\n    region: us-east-1\n    queue_url: http://127.0.0.1:1/000000000000/unused\n`,
     );
-    const common = ["--config", config, "--state", `${dir.path}/iota.db`, "--dry-run", "--json"];
+    const common = ["--config", config, "--state", `${dir}/iota.db`, "--dry-run", "--json"];
     const all = await runIota(
       ["backfill", "s3://org-trail", "--start", "2026-11-20", "--end", "2026-11-21", ...common],
       { env: AWS_TEST_ENV },
@@ -191,8 +178,4 @@ Deno.test("iota backfill --dry-run plans discovered regions, --region and --inte
     assert.equal(noBucket.code, 2);
     assert.match(noBucket.stderr, /Cannot list "s3:\/\/no-such-bucket\/AWSLogs\/": /);
     assert.equal(noBucket.stderr.trim().split("\n").length, 1);
-  } finally {
-    await emu.stop();
-    await dir.cleanup();
-  }
-});
+  }));

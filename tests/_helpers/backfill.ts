@@ -6,6 +6,8 @@
 import { gzipSync } from "node:zlib";
 import { DatabaseSync } from "node:sqlite";
 import { record } from "./cloudtrail.ts";
+import { type Emulator, putObjects, startEmulator } from "./aws.ts";
+import { tempDir } from "./mod.ts";
 
 /** The organization id of the test trail. */
 export const ORG = "o-aaaaaaaaaa";
@@ -101,4 +103,34 @@ export async function writeConfig(dir: string, endpoint: string, extra = ""): Pr
   const path = `${dir}/iota.yaml`;
   await Deno.writeTextFile(path, `aws:\n  region: us-east-1\n  endpoint: ${endpoint}\n${extra}`);
   return path;
+}
+
+/** What `withOrgTrail` hands its test. */
+export interface OrgTrailEnv {
+  emu: Emulator;
+  /** A temp directory of the test. */
+  dir: string;
+  /** A config file in `dir` pointing at the emulator. */
+  config: string;
+  /** The keys of the trail files (the digest not included). */
+  keys: string[];
+}
+
+/**
+ * Runs `fn` against a fresh emulator whose "org-trail" bucket holds
+ * `orgBucket()`, with a temp directory and a config; stops and removes both
+ * afterwards, whether `fn` passed or not.
+ */
+export async function withOrgTrail(fn: (env: OrgTrailEnv) => Promise<void>): Promise<void> {
+  const emu = await startEmulator();
+  const dir = await tempDir();
+  try {
+    const { files, keys } = orgBucket();
+    await putObjects(emu.s3, "org-trail", files);
+    const config = await writeConfig(dir.path, emu.endpoint);
+    await fn({ emu, dir: dir.path, config, keys });
+  } finally {
+    await emu.stop();
+    await dir.cleanup();
+  }
 }

@@ -11,34 +11,11 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { s3LakeWriter } from "../src/lake/s3_writer.ts";
-import type { NormalizedEvent, SourceObjectRef } from "../src/process/types.ts";
 import { AWS_TEST_ENV, startEmulator } from "./_helpers/aws.ts";
 import { runIota, tempDir } from "./_helpers/mod.ts";
 import { writeTree } from "./_helpers/cloudtrail.ts";
 import { createS3Client } from "../src/sources/s3.ts";
-
-const obj: SourceObjectRef = {
-  uri: "s3://trail/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/f_20261120T1005Z_x.json.gz",
-  bucket: "trail",
-  key: "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/f_20261120T1005Z_x.json.gz",
-  size: 10,
-  etag: "e",
-  sourceId: "s",
-  sourceLabel: "s",
-};
-
-function event(i: number, time: number, extra: Record<string, unknown> = {}): NormalizedEvent {
-  return {
-    rowId: `row${i}`,
-    index: i,
-    logType: "AWS.CloudTrail",
-    eventTime: time,
-    eventName: "X",
-    eventSource: "y",
-    record: {},
-    json: JSON.stringify({ i, p_row_id: `row${i}`, ...extra }),
-  };
-}
+import { LAKE_OBJECT, lakeEvent } from "./_helpers/lake_writer.ts";
 
 async function keys(s3: S3Client, bucket: string): Promise<string[]> {
   const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
@@ -65,13 +42,17 @@ Deno.test("s3LakeWriter() writes one gzip file per hour and replaces it when the
     const h10 = Date.UTC(2026, 10, 20, 10, 5);
     const h11 = Date.UTC(2026, 10, 20, 11, 5);
     for (const run of [1, 2]) {
-      const w = lake.begin(obj);
-      await w.write([event(0, h10, { run }), event(1, h11, { run })]);
-      await w.write([event(2, h10, { run })]);
+      const w = lake.begin(LAKE_OBJECT);
+      await w.write([lakeEvent(0, h10, { run }), lakeEvent(1, h11, { run })]);
+      await w.write([lakeEvent(2, h10, { run })]);
       assert.equal(await w.commit(), 2);
     }
-    const aborted = lake.begin({ ...obj, uri: obj.uri + "-other", key: obj.key + "-other" });
-    await aborted.write([event(9, h10)]);
+    const aborted = lake.begin({
+      ...LAKE_OBJECT,
+      uri: LAKE_OBJECT.uri + "-other",
+      key: LAKE_OBJECT.key + "-other",
+    });
+    await aborted.write([lakeEvent(9, h10)]);
     await aborted.abort();
     await lake.close();
 
@@ -94,12 +75,12 @@ Deno.test("s3LakeWriter() uploads a partition larger than one part as a multipar
     await emu.s3.send(new CreateBucketCommand({ Bucket: "lake" }));
     const lake = await writerFor(emu.endpoint, "");
     const h10 = Date.UTC(2026, 10, 20, 10, 5);
-    const w = lake.begin(obj);
+    const w = lake.begin(LAKE_OBJECT);
     // Random text barely compresses: 1200 × 8 KB of base64 is ~7 MB gzipped, two parts.
     const noise = () => btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(6144))));
     for (let b = 0; b < 12; b++) {
       await w.write(
-        Array.from({ length: 100 }, (_, i) => event(b * 100 + i, h10, { noise: noise() })),
+        Array.from({ length: 100 }, (_, i) => lakeEvent(b * 100 + i, h10, { noise: noise() })),
       );
     }
     assert.equal(await w.commit(), 1);

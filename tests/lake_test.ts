@@ -2,31 +2,8 @@ import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
 import { lakeFileName, partitionPath, tableName } from "../src/lake/layout.ts";
 import { localLakeWriter } from "../src/lake/writer.ts";
-import type { NormalizedEvent, SourceObjectRef } from "../src/process/types.ts";
 import { tempDir } from "./_helpers/mod.ts";
-
-const obj: SourceObjectRef = {
-  uri: "s3://trail/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/f_20261120T1005Z_x.json.gz",
-  bucket: "trail",
-  key: "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/f_20261120T1005Z_x.json.gz",
-  size: 10,
-  etag: "e",
-  sourceId: "s",
-  sourceLabel: "s",
-};
-
-function event(i: number, time: number): NormalizedEvent {
-  return {
-    rowId: `row${i}`,
-    index: i,
-    logType: "AWS.CloudTrail",
-    eventTime: time,
-    eventName: "X",
-    eventSource: "y",
-    record: {},
-    json: JSON.stringify({ i, p_row_id: `row${i}` }),
-  };
-}
+import { LAKE_OBJECT, lakeEvent } from "./_helpers/lake_writer.ts";
 
 async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -47,9 +24,12 @@ Deno.test("partitionPath() uses the UTC hour of the event in Hive layout", () =>
 });
 
 Deno.test("lakeFileName() is stable for one object and differs between objects", () => {
-  assert.equal(lakeFileName(obj), lakeFileName({ ...obj }));
-  assert.match(lakeFileName(obj), /^f_20261120T1005Z_x-[0-9a-f]{12}\.json\.gz$/);
-  assert.notEqual(lakeFileName(obj), lakeFileName({ ...obj, uri: obj.uri + "2" }));
+  assert.equal(lakeFileName(LAKE_OBJECT), lakeFileName({ ...LAKE_OBJECT }));
+  assert.match(lakeFileName(LAKE_OBJECT), /^f_20261120T1005Z_x-[0-9a-f]{12}\.json\.gz$/);
+  assert.notEqual(
+    lakeFileName(LAKE_OBJECT),
+    lakeFileName({ ...LAKE_OBJECT, uri: LAKE_OBJECT.uri + "2" }),
+  );
 });
 
 Deno.test("localLakeWriter() writes one gzip JSON-lines file per hour and replaces it on re-run", async () => {
@@ -59,9 +39,9 @@ Deno.test("localLakeWriter() writes one gzip JSON-lines file per hour and replac
     const h10 = Date.UTC(2026, 10, 20, 10, 5);
     const h11 = Date.UTC(2026, 10, 20, 11, 5);
     for (let run = 0; run < 2; run++) {
-      const w = lake.begin(obj);
-      await w.write([event(0, h10), event(1, h11)]);
-      await w.write([event(2, h10)]);
+      const w = lake.begin(LAKE_OBJECT);
+      await w.write([lakeEvent(0, h10), lakeEvent(1, h11)]);
+      await w.write([lakeEvent(2, h10)]);
       assert.equal(await w.commit(), 2);
     }
     await lake.close();
@@ -80,8 +60,8 @@ Deno.test("localLakeWriter() abort() leaves no file behind", async () => {
   const dir = await tempDir();
   try {
     const lake = localLakeWriter(dir.path);
-    const w = lake.begin(obj);
-    await w.write([event(0, Date.UTC(2026, 10, 20, 10))]);
+    const w = lake.begin(LAKE_OBJECT);
+    await w.write([lakeEvent(0, Date.UTC(2026, 10, 20, 10))]);
     await w.abort();
     await lake.close();
     assert.deepEqual(await listFiles(dir.path), []);

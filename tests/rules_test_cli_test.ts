@@ -99,6 +99,11 @@ async function writeTree(): Promise<{ path: string; cleanup(): Promise<void> }> 
   return dir;
 }
 
+/** `iota rules test` over the rules tree `dir` with an in-memory state, plus `args`. */
+function rulesTest(dir: string, ...args: string[]) {
+  return runIota(["rules", "test", "--rules", dir, "--state", ":memory:", ...args]);
+}
+
 async function pythonHas(module: string): Promise<boolean> {
   const out = await new Deno.Command("python3", {
     args: ["-c", `import ${module}`],
@@ -111,7 +116,7 @@ async function pythonHas(module: string): Promise<boolean> {
 Deno.test("iota rules test reports every failure kind, the coverage line and missing packages", async () => {
   const dir = await writeTree();
   try {
-    const res = await runIota(["rules", "test", "--rules", dir.path, "--state", ":memory:"]);
+    const res = await rulesTest(dir.path);
     assert.equal(res.code, 1, res.stderr);
     const out = res.stdout;
     assert.match(
@@ -147,17 +152,7 @@ Deno.test("iota rules test reports every failure kind, the coverage line and mis
 Deno.test("iota rules test --id runs one rule and --json prints one line per test and a summary", async () => {
   const dir = await writeTree();
   try {
-    const res = await runIota([
-      "rules",
-      "test",
-      "--rules",
-      dir.path,
-      "--state",
-      ":memory:",
-      "--id",
-      "Test.Admin",
-      "--json",
-    ]);
+    const res = await rulesTest(dir.path, "--id", "Test.Admin", "--json");
     assert.equal(res.code, 1, res.stderr);
     const lines = res.stdout.trim().split("\n").map((l) => JSON.parse(l));
     const tests = lines.filter((l) => l.type === "test");
@@ -197,16 +192,7 @@ Deno.test("iota rules test exits 0 when every selected test passes", async () =>
 `,
       ),
     );
-    const res = await runIota([
-      "rules",
-      "test",
-      "--rules",
-      dir.path,
-      "--state",
-      ":memory:",
-      "--id",
-      "Test.Admin",
-    ]);
+    const res = await rulesTest(dir.path, "--id", "Test.Admin");
     assert.equal(res.code, 0, res.stdout + res.stderr);
     assert.match(
       res.stdout,

@@ -167,6 +167,20 @@ Deno.test("notTakenReason() keeps an integration to its bucket, prefix and accou
   );
 });
 
+/**
+ * Sets the keys the STS call is signed with (as an instance role would give);
+ * returns the previous ones for restoreEnv.
+ */
+function useInstanceKeys(): { id?: string; secret?: string } {
+  const saved = {
+    id: Deno.env.get("AWS_ACCESS_KEY_ID"),
+    secret: Deno.env.get("AWS_SECRET_ACCESS_KEY"),
+  };
+  Deno.env.set("AWS_ACCESS_KEY_ID", "instance-role-key");
+  Deno.env.set("AWS_SECRET_ACCESS_KEY", "instance-role-secret");
+  return saved;
+}
+
 function restoreEnv(saved: { id?: string; secret?: string }): void {
   if (saved.id === undefined) Deno.env.delete("AWS_ACCESS_KEY_ID");
   else Deno.env.set("AWS_ACCESS_KEY_ID", saved.id);
@@ -177,12 +191,7 @@ function restoreEnv(saved: { id?: string; secret?: string }): void {
 Deno.test("assumeRoleCredentials() assumes the role once and renews before expiry", async () => {
   let expiry = new Date(Date.now() + 3600_000);
   const sts = fakeSts(() => expiry);
-  const saved = {
-    id: Deno.env.get("AWS_ACCESS_KEY_ID"),
-    secret: Deno.env.get("AWS_SECRET_ACCESS_KEY"),
-  };
-  Deno.env.set("AWS_ACCESS_KEY_ID", "instance-role-key");
-  Deno.env.set("AWS_SECRET_ACCESS_KEY", "instance-role-secret");
+  const saved = useInstanceKeys();
   try {
     const provider = assumeRoleCredentials({
       roleArn: "arn:aws:iam::111122223333:role/iota-reader",
@@ -225,12 +234,7 @@ Deno.test("assumeRoleCredentials() names the role when STS refuses", async () =>
         { status: 403, headers: { "content-type": "text/xml" } },
       ),
   );
-  const saved = {
-    id: Deno.env.get("AWS_ACCESS_KEY_ID"),
-    secret: Deno.env.get("AWS_SECRET_ACCESS_KEY"),
-  };
-  Deno.env.set("AWS_ACCESS_KEY_ID", "instance-role-key");
-  Deno.env.set("AWS_SECRET_ACCESS_KEY", "instance-role-secret");
+  const saved = useInstanceKeys();
   try {
     const provider = assumeRoleCredentials({
       roleArn: "arn:aws:iam::111122223333:role/iota-reader",

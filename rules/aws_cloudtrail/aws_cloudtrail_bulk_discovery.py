@@ -1,10 +1,10 @@
 from iota_aws_helpers import (
-    add_new_to_set,
     account_id,
     actor_name,
+    add_new_to_set,
+    automation_severity,
     aws_context,
     is_aws_internal,
-    is_automation,
     principal_key,
 )
 
@@ -67,7 +67,7 @@ def title(event):
 
 
 def severity(event):
-    return "INFO" if is_automation(event) else "DEFAULT"
+    return automation_severity(event)
 
 
 def dedup(event):

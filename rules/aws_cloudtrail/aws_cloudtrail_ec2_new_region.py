@@ -5,9 +5,9 @@ from panther_detection_helpers.caching import add_to_string_set, get_string_set
 from iota_aws_helpers import (
     account_id,
     actor_name,
+    automation_severity,
     aws_context,
     is_aws_internal,
-    is_automation,
     is_failed,
 )
 
@@ -41,7 +41,7 @@ def title(event):
 
 
 def severity(event):
-    return "INFO" if is_automation(event) else "DEFAULT"
+    return automation_severity(event)
 
 
 def dedup(event):

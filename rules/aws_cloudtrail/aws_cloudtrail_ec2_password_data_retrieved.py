@@ -1,9 +1,9 @@
 from iota_aws_helpers import (
     account_id,
     actor_name,
+    automation_severity,
     aws_context,
     is_aws_internal,
-    is_automation,
     principal_key,
     request,
 )
@@ -32,7 +32,7 @@ def title(event):
 
 
 def severity(event):
-    return "INFO" if is_automation(event) else "DEFAULT"
+    return automation_severity(event)
 
 
 def dedup(event):

@@ -2,8 +2,8 @@ from iota_aws_helpers import (
     account_id,
     actor_arn,
     actor_name,
+    automation_severity,
     aws_context,
-    is_automation,
     is_failed,
     request,
 )
@@ -42,7 +42,7 @@ def title(event):
 
 
 def severity(event):
-    return "INFO" if is_automation(event) else "DEFAULT"
+    return automation_severity(event)
 
 
 def dedup(event):

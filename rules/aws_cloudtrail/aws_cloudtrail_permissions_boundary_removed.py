@@ -1,4 +1,11 @@
-from iota_aws_helpers import account_id, actor_name, aws_context, is_automation, is_failed, request
+from iota_aws_helpers import (
+    account_id,
+    actor_name,
+    automation_severity,
+    aws_context,
+    is_failed,
+    request,
+)
 
 BOUNDARY_EVENTS = {"DeleteRolePermissionsBoundary", "DeleteUserPermissionsBoundary"}
 IAM_SOURCE = "iam.amazonaws.com"
@@ -23,7 +30,7 @@ def title(event):
 
 
 def severity(event):
-    return "INFO" if is_automation(event) else "DEFAULT"
+    return automation_severity(event)
 
 
 def dedup(event):

@@ -3,10 +3,10 @@ from panther_detection_helpers.caching import increment_counter
 from iota_aws_helpers import (
     actor_name,
     as_list,
+    automation_severity,
     aws_context,
     dig,
     is_aws_internal,
-    is_automation,
     is_failed,
     principal_key,
     request,
@@ -57,7 +57,7 @@ def title(event):
 
 
 def severity(event):
-    return "INFO" if is_automation(event) else "DEFAULT"
+    return automation_severity(event)
 
 
 def dedup(event):

@@ -1,10 +1,10 @@
 from iota_aws_helpers import (
-    add_new_to_set,
     actor_name,
+    add_new_to_set,
     as_list,
+    automation_severity,
     aws_context,
     is_aws_internal,
-    is_automation,
     is_failed,
     principal_key,
     request,
@@ -50,7 +50,7 @@ def title(event):
 
 
 def severity(event):
-    return "INFO" if is_automation(event) else "DEFAULT"
+    return automation_severity(event)
 
 
 def dedup(event):

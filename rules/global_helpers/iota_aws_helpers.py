@@ -243,6 +243,15 @@ def is_automation(event):
     return "terraform/" in agent or "aws-cdk" in agent
 
 
+def automation_severity(event):
+    """``INFO`` for calls by automation (see is_automation), else the rule's own severity.
+
+    For rules whose technique is also routine pipeline work: the alert is kept
+    as a record without paging anyone.
+    """
+    return "INFO" if is_automation(event) else "DEFAULT"
+
+
 def is_root(event):
     """True when the root user of the account made the call."""
     return event.deep_get("userIdentity", "type") == "Root"

@@ -1,4 +1,13 @@
-from iota_aws_helpers import account_id, actor_name, as_list, aws_context, dig, is_failed, text
+from iota_aws_helpers import (
+    SNAPSHOT_ATTRIBUTE_CALLS,
+    account_id,
+    actor_name,
+    as_list,
+    aws_context,
+    dig,
+    is_failed,
+    text,
+)
 
 SNAPSHOT_SHARE_EVENTS = {
     "ModifySnapshotAttribute",
@@ -7,17 +16,6 @@ SNAPSHOT_SHARE_EVENTS = {
     "ModifyDBClusterSnapshotAttribute",
 }
 PUBLIC_GROUP = "all"
-# Where each call names its resource and, for EC2, which permission list it edits.
-RESOURCE_KEYS = {
-    "ModifySnapshotAttribute": ("EBS snapshot", "snapshotId", "createVolumePermission"),
-    "ModifyImageAttribute": ("AMI", "imageId", "launchPermission"),
-    "ModifyDBSnapshotAttribute": ("RDS snapshot", "dBSnapshotIdentifier", None),
-    "ModifyDBClusterSnapshotAttribute": (
-        "RDS cluster snapshot",
-        "dBClusterSnapshotIdentifier",
-        None,
-    ),
-}
 
 
 def rule(event):
@@ -29,7 +27,9 @@ def rule(event):
 
 
 def _made_public(event):
-    _, _, permission_key = RESOURCE_KEYS.get(str(event.get("eventName")), (None, None, None))
+    _, _, permission_key = SNAPSHOT_ATTRIBUTE_CALLS.get(
+        str(event.get("eventName")), (None, None, None)
+    )
     if permission_key:
         # EC2: {"createVolumePermission": {"add": {"items": [{"group": "all"}]}}}
         added = as_list(event.deep_get("requestParameters", permission_key, "add", "items"))
@@ -41,7 +41,9 @@ def _made_public(event):
 
 
 def _resource(event):
-    kind, id_key, _ = RESOURCE_KEYS.get(str(event.get("eventName")), ("resource", None, None))
+    kind, id_key, _ = SNAPSHOT_ATTRIBUTE_CALLS.get(
+        str(event.get("eventName")), ("resource", None, None)
+    )
     resource_id = text(event.deep_get("requestParameters", id_key)) if id_key else None
     return kind, resource_id or "<unknown>"
 

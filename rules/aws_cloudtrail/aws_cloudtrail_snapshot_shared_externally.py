@@ -1,4 +1,5 @@
 from iota_aws_helpers import (
+    SNAPSHOT_ATTRIBUTE_CALLS,
     account_id,
     actor_name,
     as_list,
@@ -15,16 +16,6 @@ SHARE_EVENTS = {
     "ModifyDBSnapshotAttribute",
     "ModifyDBClusterSnapshotAttribute",
 }
-RESOURCES = {
-    "ModifySnapshotAttribute": ("EBS snapshot", "snapshotId", "createVolumePermission"),
-    "ModifyImageAttribute": ("AMI", "imageId", "launchPermission"),
-    "ModifyDBSnapshotAttribute": ("RDS snapshot", "dBSnapshotIdentifier", None),
-    "ModifyDBClusterSnapshotAttribute": (
-        "RDS cluster snapshot",
-        "dBClusterSnapshotIdentifier",
-        None,
-    ),
-}
 
 
 def rule(event):
@@ -37,7 +28,7 @@ def rule(event):
 
 def _accounts(event):
     """Other accounts the call grants access to (public sharing has its own rule)."""
-    _, _, permission = RESOURCES.get(event.get("eventName"), (None, None, None))
+    _, _, permission = SNAPSHOT_ATTRIBUTE_CALLS.get(event.get("eventName"), (None, None, None))
     if permission:
         added = as_list(request(event, permission, "add", "items"))
         values = [dig(item, "userId") for item in added]
@@ -51,7 +42,7 @@ def _accounts(event):
 
 
 def _resource(event):
-    kind, key, _ = RESOURCES.get(event.get("eventName"), ("resource", None, None))
+    kind, key, _ = SNAPSHOT_ATTRIBUTE_CALLS.get(event.get("eventName"), ("resource", None, None))
     return kind, str(request(event, key, default="<unknown>")) if key else "<unknown>"
 
 

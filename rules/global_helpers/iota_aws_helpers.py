@@ -252,6 +252,21 @@ def automation_severity(event):
     return "INFO" if is_automation(event) else "DEFAULT"
 
 
+# The calls that change who may use an EBS snapshot, AMI or RDS snapshot: the
+# resource kind, the requestParameters key naming it and, for EC2, the key of
+# the permission list the call edits (RDS uses attributeName/valuesToAdd).
+SNAPSHOT_ATTRIBUTE_CALLS = {
+    "ModifySnapshotAttribute": ("EBS snapshot", "snapshotId", "createVolumePermission"),
+    "ModifyImageAttribute": ("AMI", "imageId", "launchPermission"),
+    "ModifyDBSnapshotAttribute": ("RDS snapshot", "dBSnapshotIdentifier", None),
+    "ModifyDBClusterSnapshotAttribute": (
+        "RDS cluster snapshot",
+        "dBClusterSnapshotIdentifier",
+        None,
+    ),
+}
+
+
 def is_root(event):
     """True when the root user of the account made the call."""
     return event.deep_get("userIdentity", "type") == "Root"

@@ -88,6 +88,10 @@ Deno.test("validateAnalysisTrees() reports a missing Filename and invalid YAML w
       "AnalysisType: rule\nRuleID: Test.NoFile\nSeverity: Low\nLogTypes: [AWS.CloudTrail]\n",
     "broken.yml": "AnalysisType: rule\nRuleID: [unclosed\n",
     "odd.yml": "AnalysisType: detection\nRuleID: X\n",
+    "simple.yml":
+      "AnalysisType: rule\nRuleID: Test.Simple\nSeverity: Low\nLogTypes: [AWS.CloudTrail]\nDetection:\n  - Key: eventName\n",
+    "filtered.yml":
+      "AnalysisType: rule\nRuleID: Test.Filtered\nFilename: odd.yml\nSeverity: Low\nLogTypes: [AWS.CloudTrail]\nInlineFilters:\n  - All:\n      - KeyPath: eventName\n        Condition: Equals\n        Value: X\n",
   });
   try {
     const report = await validateAnalysisTrees([dir.path]);
@@ -97,6 +101,11 @@ Deno.test("validateAnalysisTrees() reports a missing Filename and invalid YAML w
     assert.equal(byFile["nofile.yml"], "1: missing Filename");
     assert.match(byFile["broken.yml"], /^\d+: invalid YAML: /);
     assert.match(byFile["odd.yml"], /^1: unknown AnalysisType "detection"/);
+    assert.equal(
+      byFile["simple.yml"],
+      "5: simple detections (Detection without a Python Filename) are not supported",
+    );
+    assert.equal(byFile["filtered.yml"], "6: InlineFilters with conditions are not supported");
   } finally {
     await dir.cleanup();
   }

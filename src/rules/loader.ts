@@ -154,13 +154,13 @@ function toRuleMeta(path: string, doc: Record<string, unknown>): RuleMeta | stri
   if (typeof id !== "string" || id.trim() === "") return "missing RuleID";
   if (typeof doc.Filename !== "string" || doc.Filename === "") {
     if (doc.Detection !== undefined) {
-      return `rule "${id}": simple detections (Detection without a Python Filename) are not supported`;
+      return `rule "${id}": ${SIMPLE_DETECTION_UNSUPPORTED}`;
     }
     return `rule "${id}": missing Filename`;
   }
   if (hasInlineFilterConditions(doc.InlineFilters)) {
     // Evaluating the rule without its filters would raise alerts it is meant to skip.
-    return `rule "${id}": InlineFilters with conditions are not supported`;
+    return `rule "${id}": ${INLINE_FILTERS_UNSUPPORTED}`;
   }
   const severity = canonicalSeverity(doc.Severity);
   if (severity === null) {
@@ -235,8 +235,14 @@ function toDataModel(
   };
 }
 
+/** Why a YAML-only simple detection does not load (shared with `rules validate`). */
+export const SIMPLE_DETECTION_UNSUPPORTED =
+  "simple detections (Detection without a Python Filename) are not supported";
+/** Why a rule with filter conditions does not load (shared with `rules validate`). */
+export const INLINE_FILTERS_UNSUPPORTED = "InlineFilters with conditions are not supported";
+
 /** True when `InlineFilters` holds at least one condition (`- All: []` holds none). */
-function hasInlineFilterConditions(v: unknown): boolean {
+export function hasInlineFilterConditions(v: unknown): boolean {
   if (v === undefined || v === null) return false;
   if (Array.isArray(v)) return v.some(hasInlineFilterConditions);
   if (isRecord(v)) {

@@ -8,7 +8,12 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { Node, YAMLMap } from "yaml";
 import { dirname, resolve } from "node:path";
 import { SEVERITIES } from "./types.ts";
-import { walkAnalysisFiles } from "./loader.ts";
+import {
+  hasInlineFilterConditions,
+  INLINE_FILTERS_UNSUPPORTED,
+  SIMPLE_DETECTION_UNSUPPORTED,
+  walkAnalysisFiles,
+} from "./loader.ts";
 
 /** One schema problem: file, 1-based line (0 when unknown) and what is wrong. */
 export interface ValidationProblem {
@@ -150,7 +155,15 @@ async function validateFile(
 
   const needsFile = type === "rule" || type === "scheduled_rule" || type === "policy" ||
     type === "global";
-  const filename = needsFile ? c.requiredString("Filename") : c.optionalString("Filename");
+  // The loader refuses these rules; report them the way it does, not as a missing key.
+  const simpleDetection = type === "rule" && !root.has("Filename") && root.has("Detection");
+  if (simpleDetection) problem(keyNode(root, "Detection"), SIMPLE_DETECTION_UNSUPPORTED);
+  if (type === "rule" && hasInlineFilterConditions(doc.toJS()?.InlineFilters)) {
+    problem(keyNode(root, "InlineFilters"), INLINE_FILTERS_UNSUPPORTED);
+  }
+  const filename = needsFile && !simpleDetection
+    ? c.requiredString("Filename")
+    : c.optionalString("Filename");
   if (filename !== undefined) {
     const target = resolve(dirname(path), filename);
     if (!(await exists(target))) {
@@ -320,6 +333,13 @@ function checkMappings(root: YAMLMap, hasFile: boolean, problem: Report): void {
       problem(m, `mapping "${name}" uses a Method but the data model has no Filename`);
     }
   }
+}
+
+/** The key node itself, so a problem with a block value points at the key's line. */
+function keyNode(map: YAMLMap, key: string): Node | undefined {
+  return map.items.find((pair) => isScalar(pair.key) && pair.key.value === key)?.key as
+    | Node
+    | undefined;
 }
 
 function valueNode(map: YAMLMap, key: string): Node | undefined {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { loadRuleSet } from "../src/rules/loader.ts";
+import { loadRuleSet, withoutTestsBlock } from "../src/rules/loader.ts";
 import { tempDir } from "./_helpers/mod.ts";
 
 async function write(dir: string, files: Record<string, string>): Promise<void> {
@@ -88,4 +88,63 @@ Deno.test("loadRuleSet() reports bad files by path and keeps loading the rest", 
   } finally {
     await dir.cleanup();
   }
+});
+
+Deno.test("withoutTestsBlock() cuts only the top-level Tests block", () => {
+  const rule = `AnalysisType: rule
+RuleID: Test.A
+Tests:
+- Name: one
+  ExpectedResult: true
+  Log:
+    {
+      "eventName": "X"
+    }
+  # a comment inside
+  - Name: two
+    Log: {"a": 1}
+Severity: High
+`;
+  assert.equal(
+    withoutTestsBlock(rule),
+    "AnalysisType: rule\nRuleID: Test.A\nSeverity: High\n",
+  );
+  // Tests last: cut to the end.
+  assert.equal(
+    withoutTestsBlock("RuleID: A\nTests:\n  - Name: x\n"),
+    "RuleID: A\n",
+  );
+  // A key that only starts with "Tests" is not the block; nested Tests keys are kept.
+  const nested = "RuleID: A\nTestsExtra: 1\nDetection:\n  Tests: 2\n";
+  assert.equal(withoutTestsBlock(nested), nested);
+  // Doubt keeps the text whole: two Tests lines, a document marker inside.
+  const twice = "Tests: []\nRuleID: A\nTests: []\n";
+  assert.equal(withoutTestsBlock(twice), twice);
+  const marker = "RuleID: A\nTests:\n- Name: x\n---\nRuleID: B\n";
+  assert.equal(withoutTestsBlock(marker), marker);
+});
+
+Deno.test("loadRuleSet() without tests gives the same rules, data models and problems", async () => {
+  const dirs = [
+    new URL("../rules", import.meta.url).pathname,
+    new URL("./community", import.meta.url).pathname,
+    new URL("./rules", import.meta.url).pathname,
+  ];
+  const whole = await loadRuleSet(dirs);
+  const lean = await loadRuleSet(dirs, [], { tests: false });
+  assert.ok(whole.rules.length > 100, `rules: ${whole.rules.length}`);
+  assert.ok(whole.rules.some((r) => r.tests.length > 0));
+  assert.ok(lean.rules.every((r) => r.tests.length === 0));
+  assert.deepEqual(
+    lean.rules,
+    whole.rules.map((r) => {
+      const raw = { ...r.raw };
+      delete raw.Tests;
+      return { ...r, tests: [], raw };
+    }),
+  );
+  assert.deepEqual(lean.dataModels, whole.dataModels);
+  assert.deepEqual(lean.helperDirs, whole.helperDirs);
+  assert.deepEqual(lean.skipped, whole.skipped);
+  assert.deepEqual(lean.problems, whole.problems);
 });

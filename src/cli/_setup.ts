@@ -11,7 +11,8 @@ import { configureLog, log } from "../log.ts";
 import type { LakeWriter } from "../lake/types.ts";
 import { localLakeWriter, nullLakeWriter } from "../lake/writer.ts";
 import { loadRuleSet, type RuleSet } from "../rules/loader.ts";
-import { RuleEngine } from "../rules/pool.ts";
+import { RuleEngine, spawnRuleWorkers } from "../rules/pool.ts";
+import type { PythonWorker } from "../rules/worker.ts";
 import { bundledRulesDir } from "../assets.ts";
 import type { Output } from "../alerts/outputs/types.ts";
 import { outputsFromConfig } from "../alerts/outputs/registry.ts";
@@ -42,10 +43,16 @@ export async function setupLake(cfg: Config): Promise<LakeWriter> {
   return localLakeWriter(resolve(cfg.lake));
 }
 
-/** Loads the rule trees of the config (bundled rules when none are given). */
-export async function setupRuleSet(cfg: Config): Promise<RuleSet> {
+/**
+ * Loads the rule trees of the config (bundled rules when none are given);
+ * `tests: false` skips the rules' unit tests, which only `rules test` runs.
+ */
+export async function setupRuleSet(
+  cfg: Config,
+  options: { tests?: boolean } = {},
+): Promise<RuleSet> {
   const dirs = cfg.rules.length > 0 ? cfg.rules : [bundledRulesDir()];
-  const set = await loadRuleSet(dirs, cfg.helpers);
+  const set = await loadRuleSet(dirs, cfg.helpers, options);
   for (const p of set.problems) log.error(`Cannot load "${p.path}": ${p.message}`);
   return set;
 }
@@ -59,12 +66,20 @@ export function workerDir(cfg: Config): string {
   return dir;
 }
 
-/** Starts the rule engine and records rules that failed to load as rule errors. */
+/** Starts the config's Python workers ahead of the rule set (see {@link setupRuleEngine}). */
+export function spawnWorkers(cfg: Config): PythonWorker[] {
+  return spawnRuleWorkers({ workers: cfg.workers, cwd: workerDir(cfg) });
+}
+
+/**
+ * Starts the rule engine, on `spawned` workers when given, and records rules
+ * that failed to load as rule errors.
+ */
 export async function setupRuleEngine(
   cfg: Config,
   set: RuleSet,
   store: Store,
-  options: { timeoutSecs?: number; prefilter?: boolean } = {},
+  options: { timeoutSecs?: number; prefilter?: boolean; spawned?: PythonWorker[] } = {},
 ): Promise<RuleEngine> {
   const engine = await RuleEngine.start(set, {
     workers: cfg.workers,
@@ -72,7 +87,7 @@ export async function setupRuleEngine(
     statePath: cfg.statePath === ":memory:" ? null : resolve(cfg.statePath),
     timeoutSecs: options.timeoutSecs,
     prefilter: options.prefilter,
-  });
+  }, options.spawned);
   for (const f of engine.report.failed) {
     log.error(`Cannot load rule "${f.ruleId}": ${f.message}`);
   }

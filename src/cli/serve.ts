@@ -70,7 +70,7 @@ export async function runServe(flags: ServeFlags): Promise<number> {
   const lake = await setupLake(cfg);
   let engine: RuleEngine | null = null;
   try {
-    const ruleSet = await setupRuleSet(cfg);
+    const ruleSet = await setupRuleSet(cfg, { tests: false });
     const { outputs, routing } = setupOutputs(cfg, ruleSet, { json: cfg.logFormat === "json" });
     engine = await setupRuleEngine(cfg, ruleSet, store, { timeoutSecs: flags.ruleTimeout });
     const { serve } = await import("../serve/runner.ts");

@@ -50,7 +50,9 @@ const DEFAULT_DEDUP_MINUTES = 60;
 export async function loadRuleSet(
   ruleDirs: readonly string[],
   helperDirs: readonly string[] = [],
+  options: { tests?: boolean } = {},
 ): Promise<RuleSet> {
+  const keepTests = options.tests ?? true;
   const set: RuleSet = {
     rules: [],
     helperDirs: helperDirs.map((d) => resolve(d)),
@@ -72,7 +74,8 @@ export async function loadRuleSet(
       continue;
     }
     for await (const path of walkAnalysisFiles(root)) {
-      loadAnalysisFile(path, await Deno.readTextFile(path), set, seenIds);
+      const text = await Deno.readTextFile(path);
+      loadAnalysisFile(path, keepTests ? text : withoutTestsBlock(text), set, seenIds);
     }
   }
   return set;
@@ -89,6 +92,37 @@ export async function* walkAnalysisFiles(dir: string): AsyncGenerator<string> {
     if (e.isDirectory) yield* walkAnalysisFiles(path);
     else if (e.isFile && /\.ya?ml$/i.test(e.name)) yield path;
   }
+}
+
+/**
+ * The YAML text without its top-level `Tests:` block, for runs that never use
+ * tests: the tests' logs are most of a rule file's bytes, and parsing them
+ * was most of start-up. A top-level key starts at column 0, so the block ends
+ * at the next line that starts with a key character. Any doubt (a second
+ * `Tests:` line, a document marker) keeps the text whole.
+ */
+export function withoutTestsBlock(text: string): string {
+  const start = text.startsWith("Tests:") ? 0 : text.indexOf("\nTests:") + 1;
+  if (start <= 0 && !text.startsWith("Tests:")) return text;
+  if (text.indexOf("\nTests:", start + 1) >= 0) return text;
+  let end = text.length;
+  const lineEnd = /\n/g;
+  lineEnd.lastIndex = start;
+  for (let m = lineEnd.exec(text); m !== null; m = lineEnd.exec(text)) {
+    const next = text.charCodeAt(m.index + 1);
+    if (text.startsWith("---", m.index + 1) || text.startsWith("...", m.index + 1)) return text;
+    if (isKeyStart(next)) {
+      end = m.index + 1;
+      break;
+    }
+  }
+  return text.slice(0, start) + text.slice(end);
+}
+
+/** A letter, digit, `_` or a quote: the first character of a top-level key. */
+function isKeyStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 ||
+    c === 34 || c === 39;
 }
 
 function loadAnalysisFile(

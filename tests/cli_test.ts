@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import type { Command } from "commander";
 import { buildCli, runCli } from "../src/cli/mod.ts";
-import { runIota } from "./_helpers/mod.ts";
+import { runIota, tempDir } from "./_helpers/mod.ts";
+
+const FIXTURES = new URL("./fixtures", import.meta.url).pathname;
 
 function walk(cmd: Command, path: string[] = []): [string[], Command][] {
   const out: [string[], Command][] = [[path, cmd]];
@@ -66,4 +68,36 @@ Deno.test("iota --help and iota process --help exit 0 and print usage with examp
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /"iota serve" needs --config FILE/);
   assert.equal(bad.stderr.trim().split("\n").length, 1);
+});
+
+Deno.test("iota process exits 2 with one line when start-up fails after Python has started", async () => {
+  const dir = await tempDir();
+  try {
+    // Python workers start before the rules load; a rule routed to an unknown output
+    // stops start-up after that, and the workers must go with it.
+    await Deno.writeTextFile(
+      `${dir.path}/x.yml`,
+      "AnalysisType: rule\nRuleID: Test.X\nFilename: x.py\nLogTypes: [AWS.CloudTrail]\n" +
+        "Severity: High\nOutputIds: [pager]\n",
+    );
+    await Deno.writeTextFile(`${dir.path}/x.py`, "def rule(event):\n    return False\n");
+    const r = await runIota([
+      "process",
+      FIXTURES,
+      "--rules",
+      dir.path,
+      "--state",
+      `${dir.path}/iota.db`,
+      "--lake",
+      `${dir.path}/lake`,
+    ]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(
+      r.stderr.trim(),
+      'iota error: Invalid rule "Test.X": OutputIds: output "pager" is not configured ' +
+        "(configured: stdout)",
+    );
+  } finally {
+    await dir.cleanup();
+  }
 });

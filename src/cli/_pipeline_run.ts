@@ -12,7 +12,15 @@ import type { LakeWriter } from "../lake/types.ts";
 import type { RuleMeta } from "../rules/types.ts";
 import { deliverDue } from "../alerts/forwarder.ts";
 import { closeOutputs } from "../alerts/outputs/registry.ts";
-import { setupLake, setupOutputs, setupRuleEngine, setupRuleSet, setupStore } from "./_setup.ts";
+import {
+  setupLake,
+  setupOutputs,
+  setupRuleEngine,
+  setupRuleSet,
+  setupStore,
+  spawnWorkers,
+} from "./_setup.ts";
+import { warmDecodeThreads } from "../process/threads.ts";
 import { reportRuleErrors, type RunSummary, warnUndelivered } from "./_runner.ts";
 
 /** What a run starts with. */
@@ -52,22 +60,33 @@ export async function startPipelineRun(
   options: PipelineRunOptions,
 ): Promise<PipelineRun> {
   const started = performance.now();
-  const ruleSet = options.rules ? await setupRuleSet(cfg) : null;
-  const { outputs, routing } = setupOutputs(cfg, ruleSet, { json: options.json });
-  const store = setupStore(cfg);
+  // Python and the first decode thread boot while the rules' YAML is parsed.
+  let spawned = options.rules ? spawnWorkers(cfg) : null;
+  if (options.decodeThreads !== false) warmDecodeThreads();
+  let store: Store | null = null;
   let lake: LakeWriter | null = null;
   let engine: RuleEngine | null = null;
+  let resolved: ReturnType<typeof setupOutputs>;
   try {
+    const ruleSet = options.rules ? await setupRuleSet(cfg, { tests: false }) : null;
+    resolved = setupOutputs(cfg, ruleSet, { json: options.json });
+    store = setupStore(cfg);
     lake = await setupLake(cfg);
     if (ruleSet) {
-      engine = await setupRuleEngine(cfg, ruleSet, store, { timeoutSecs: options.ruleTimeout });
+      engine = await setupRuleEngine(cfg, ruleSet, store, {
+        timeoutSecs: options.ruleTimeout,
+        spawned: spawned ?? undefined,
+      });
+      spawned = null;
       summary.rule_errors += engine.report.failed.length;
     }
   } catch (err) {
+    await Promise.all((spawned ?? []).map((w) => w.close(0)));
     await lake?.close();
-    store.close();
+    store?.close();
     throw err;
   }
+  const { outputs, routing } = resolved;
   let ruleMap: ReadonlyMap<string, RuleMeta> = engine?.ruleMap() ?? new Map();
   if (!options.deliver) {
     // Rules keep their alert windows but route nowhere: no outbox rows are written.

@@ -210,6 +210,17 @@ export async function* decodeOnThread(
   }
 }
 
+/**
+ * Starts the first decode thread before its first object, so its start-up
+ * overlaps the run's own (rules, Python); idle, it keeps nothing alive.
+ */
+export function warmDecodeThreads(): void {
+  if (threads.length > 0) return;
+  const thread = new DecodeThread();
+  thread.worker.unref();
+  threads.push(thread);
+}
+
 /** Stops the decode threads that have no object in work (tests, profiling). */
 export async function stopIdleDecodeThreads(): Promise<void> {
   const stopping = threads.filter((t) => t.sessions.size === 0);

@@ -94,17 +94,22 @@ export class RuleEngine {
     this.#timeoutMs = (options.timeoutSecs ?? DEFAULT_RULE_TIMEOUT_SECS) * 1000;
   }
 
-  /** Starts the workers and loads every enabled rule of `set`. */
-  static async start(set: RuleSet, options: RuleEngineOptions): Promise<RuleEngine> {
+  /**
+   * Starts the workers (or takes those of {@link spawnRuleWorkers}) and loads
+   * every enabled rule of `set`.
+   */
+  static async start(
+    set: RuleSet,
+    options: RuleEngineOptions,
+    spawned?: PythonWorker[],
+  ): Promise<RuleEngine> {
     const enabled = set.rules.filter((r) => r.enabled);
     const loadRequest = buildLoadRequest(enabled, set, options.statePath);
-    const count = Math.max(1, options.workers ?? 1);
-    const slots: Slot[] = [];
+    const slots: Slot[] = (spawned ?? []).map((worker) => ({ worker, busy: false }));
     let outcomes: WireLoadedRule[] = [];
     try {
-      for (let i = 0; i < count; i++) {
-        const worker = new PythonWorker({ cwd: options.cwd, label: `worker ${i + 1}` });
-        slots.push({ worker, busy: false });
+      if (slots.length === 0) {
+        for (const worker of spawnRuleWorkers(options)) slots.push({ worker, busy: false });
       }
       const responses = await Promise.all(
         slots.map((s) => s.worker.request<{ rules: WireLoadedRule[] }>(loadRequest)),
@@ -377,6 +382,20 @@ class TimeoutError extends Error {
 
 /** Log lines of captured rule output per rule and run, before further output is dropped. */
 const MAX_OUTPUT_LOGS_PER_RULE = 20;
+
+/**
+ * Starts the Python workers of an engine before its rule set is loaded, so the
+ * interpreters boot while the YAML is parsed; hand them to {@link RuleEngine.start}.
+ */
+export function spawnRuleWorkers(
+  options: Pick<RuleEngineOptions, "workers" | "cwd">,
+): PythonWorker[] {
+  const count = Math.max(1, options.workers ?? 1);
+  return Array.from(
+    { length: count },
+    (_, i) => new PythonWorker({ cwd: options.cwd, label: `worker ${i + 1}` }),
+  );
+}
 
 /** The `load` request for `rules`, with the helpers and data models of `set`. */
 export function buildLoadRequest(

@@ -80,6 +80,9 @@ export class PythonWorker {
       }
       return msg as { pid: number; python: string };
     });
+    // Requests see the failure; a worker closed before its first request (start-up
+    // stopped early) must not leave it unhandled.
+    this.ready.catch(() => {});
   }
 
   /** Process id of the worker. */

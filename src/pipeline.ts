@@ -245,7 +245,7 @@ async function feedFromHere(
   while (true) {
     const next = await batches.next();
     if (next.done) return next.value;
-    const { events, bad } = next.value;
+    const { events, bad, lake: lines } = next.value;
     noteBad(feed, bad);
     if (events.length === 0) continue;
     for (const ev of events) {
@@ -257,7 +257,7 @@ async function feedFromHere(
       }
     }
     if (ctx.rules) feed.pending.push(ctx.rules.evaluate(events));
-    await lake.write(events);
+    await lake.writeEncoded(lines);
     await feed.drain();
   }
 }

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { decodeObject } from "../src/process/mod.ts";
+import { encodeLakeLines } from "../src/lake/lines.ts";
+import { listLocalObjects } from "../src/sources/local.ts";
 import { JsonSplitter, T_NEED, T_VALUE } from "../src/process/_splitter.ts";
 import {
   bytes,
@@ -506,5 +508,80 @@ Deno.test("decodeObject() agrees with the fixture manifest", async () => {
     assert.equal(events, got.events, name);
     if (want.error) assert.match(got.error ?? "", expectedError[want.error], name);
     else assert.equal(got.error, null, name);
+  }
+});
+
+/** Every batch's lake lines of `data`, checked against encodeLakeLines() of its events. */
+async function assertLakeLinesMatch(
+  label: string,
+  data: Uint8Array,
+  options: { key?: string; chunkSize?: number; batchSize?: number } = {},
+): Promise<number> {
+  const gen = decodeObject(streamOf(data, options.chunkSize), makeObject(options.key), {
+    batchSize: options.batchSize,
+  });
+  let lines = 0;
+  for (let step = await gen.next(); !step.done; step = await gen.next()) {
+    const { events, lake } = step.value;
+    assert.deepEqual(lake, encodeLakeLines(events), label);
+    lines += events.length;
+  }
+  return lines;
+}
+
+Deno.test("decodeObject() lake lines are byte for byte those of the events' JSON", async () => {
+  const later = makeRecord(3, { eventTime: "2026-11-20T11:00:00Z" }); // another partition
+  const insight = makeRecord(4, { eventType: "AwsCloudTrailInsight", insightDetails: {} });
+  const withP = makeRecord(5, { p_row_id: "old", p_any_ip_addresses: ["1.2.3.4"] });
+  const replacement = makeRecord(6, { note: "already \ufffd replaced" });
+  const escaped = '{"eventTime":"2026-11-20T10:04:07Z","eventName":"Caf\\u00e9\\/x",' +
+    '"n":1.50,"big":1e3,"sourceIPAddress":"198.51.100.9"}';
+  const records = [makeRecord(0), TRICKY, later, insight, withP, replacement];
+  const texts: [string, Uint8Array][] = [
+    ["records", bytes(recordsFile(records))],
+    ["pretty", bytes(JSON.stringify({ Records: records }, null, 2))],
+    ["array", bytes(JSON.stringify(records))],
+    ["jsonl crlf", bytes(records.map((r) => JSON.stringify(r) + "  ").join("\r\n"))],
+    ["escaped", bytes(`{"Records":[${escaped}, ${escaped}]}`)],
+    [
+      "lookup",
+      bytes(
+        JSON.stringify({ Events: records.map((r) => ({ CloudTrailEvent: JSON.stringify(r) })) }),
+      ),
+    ],
+    [
+      "eventbridge",
+      bytes(
+        records.map((r) =>
+          JSON.stringify({
+            "detail-type": "AWS API Call via CloudTrail",
+            source: "aws.iam",
+            detail: r,
+          })
+        ).join("\n"),
+      ),
+    ],
+  ];
+  // A string with a byte that is not UTF-8: the line must carry the text's replacement.
+  const invalid = bytes(`{"Records":[${JSON.stringify(makeRecord(8, { note: "@" }))}]}`);
+  invalid[invalid.indexOf(0x40)] = 0xff;
+  texts.push(["invalid utf-8", invalid]);
+  texts.push(["gzip", await gzip(bytes(recordsFile(records)))]);
+  for (const [label, data] of texts) {
+    for (const chunkSize of [0, 1, 7]) {
+      for (const batchSize of [1, 2, 100]) {
+        const n = await assertLakeLinesMatch(`${label}/${chunkSize}/${batchSize}`, data, {
+          chunkSize,
+          batchSize,
+        });
+        assert.ok(n >= 1, `${label}: ${n} events`);
+      }
+    }
+  }
+  // The fixtures and bad inputs, as shipped.
+  for (const dir of ["fixtures", "bad_inputs"]) {
+    for (const obj of await listLocalObjects([new URL(`./${dir}`, import.meta.url).pathname])) {
+      await assertLakeLinesMatch(obj.key, await Deno.readFile(obj.key), { key: obj.key });
+    }
   }
 });

@@ -8,11 +8,10 @@
  */
 import { parentPort } from "node:worker_threads";
 import { decodeObject } from "./decode.ts";
-import { encodeLakeLines } from "../lake/lines.ts";
 import { Prefilter } from "../rules/prefilter.ts";
 import type { RoutedEvent } from "../rules/pool.ts";
 import type { FromDecodeThread, PreparedBatch, ToDecodeThread } from "./_thread_protocol.ts";
-import type { NormalizedEvent } from "./types.ts";
+import type { DecodedBatch } from "./types.ts";
 
 /** Batches sent and not yet taken before decoding pauses. */
 const MAX_UNACKED = 2;
@@ -83,6 +82,7 @@ class Session {
       logType: p.logType,
       hourStart: p.hourStart,
       data: p.data.buffer,
+      length: p.data.byteLength,
     }));
     send({ type: "batch", s: this.s, batch: rest, lake: wire }, wire.map((p) => p.data));
     this.#unacked++;
@@ -104,11 +104,8 @@ class Session {
   }
 }
 
-function prepare(
-  events: NormalizedEvent[],
-  bad: PreparedBatch["bad"],
-  prefilter: Prefilter | null,
-): PreparedBatch {
+function prepare(batch: DecodedBatch, prefilter: Prefilter | null): PreparedBatch {
+  const { events, bad } = batch;
   let first: number | null = null;
   let last: number | null = null;
   const routed: RoutedEvent[] = [];
@@ -121,7 +118,7 @@ function prepare(
     routed.push({ rowId: ev.rowId, eventTime: ev.eventTime, json: ev.json, targets: [...targets] });
   }
   return {
-    lake: encodeLakeLines(events),
+    lake: batch.lake,
     routed,
     events: events.length,
     firstEventTime: first,
@@ -161,7 +158,7 @@ async function decode(
         send({ type: "done", s: current.s, summary: next.value });
         return;
       }
-      await current.emit(prepare(next.value.events, next.value.bad, prefilter));
+      await current.emit(prepare(next.value, prefilter));
     }
     send({ type: "error", s: current.s, read: false, message: "cancelled" });
   } catch (err) {

@@ -36,7 +36,9 @@ export type ToDecodeThread =
 
 /** A batch's lake lines of one partition, as sent between threads. */
 export interface WireLines extends Omit<EncodedLines, "data"> {
+  /** Holds the lines in its first `length` bytes. */
   data: ArrayBuffer;
+  length: number;
 }
 
 /** One decoded batch, ready for the lake and the rules. */

@@ -13,6 +13,7 @@ import {
   objectKind,
 } from "./classify.ts";
 import { Normalizer } from "./normalize.ts";
+import { LakeLineBuilder } from "../lake/lines.ts";
 import type {
   BadRecord,
   DecodedBatch,
@@ -82,6 +83,7 @@ export async function* decodeObject(
   });
   const splitter = new JsonSplitter();
   const decoder = new TextDecoder();
+  const lines = new LakeLineBuilder();
   const counts: KindCounts = {
     error: null,
     values: 0,
@@ -125,6 +127,17 @@ export async function* decodeObject(
     );
     if (typeof event === "string") return addBad(event);
     events.push(event);
+    const fields = normalizer.splicedFields;
+    // The line is the slice's own bytes up to its last `}` when the text is that slice,
+    // decoded without replacement characters (so its bytes are the text's UTF-8).
+    if (fields !== null && found.raw === text && !text.includes("\uFFFD")) {
+      const buf = splitter.buf;
+      let brace = splitter.end - 1;
+      while (buf[brace] !== 0x7d) brace--;
+      lines.addBytes(event.logType, event.eventTime, buf, splitter.start, brace, fields + "}");
+    } else {
+      lines.addText(event.logType, event.eventTime, event.json);
+    }
     if (event.logType === "AWS.CloudTrailInsight") counts.insightEvents++;
     index++;
   };
@@ -162,13 +175,13 @@ export async function* decodeObject(
       }
       if (events.length + bad.length >= batchSize) {
         counts.events += events.length;
-        yield { events, bad };
+        yield { events, bad, lake: lines.take() };
         events = [];
         bad = [];
       }
     }
     counts.events += events.length;
-    if (events.length || bad.length) yield { events, bad };
+    if (events.length || bad.length) yield { events, bad, lake: lines.take() };
   } finally {
     if (!reachedEnd) await source?.cancel();
   }

@@ -65,6 +65,12 @@ export class Normalizer {
   readonly #tail: string;
   readonly #insightFile: boolean;
   readonly #indicators = new IndicatorCollector();
+  /**
+   * After normalize(): the p_ fields spliced into the record's own text
+   * (`json` is that text up to its last `}`, these fields and `}`), or null
+   * when the line was serialized anew.
+   */
+  splicedFields: string | null = null;
 
   /**
    * @param obj the object the records come from (drives p_row_id and p_source_*)
@@ -97,6 +103,7 @@ export class Normalizer {
     index: number,
     oneLine?: boolean,
   ): NormalizedEvent | string {
+    this.splicedFields = null;
     const time = record.eventTime;
     if (typeof time !== "string") {
       return time === undefined
@@ -121,12 +128,14 @@ export class Normalizer {
     } else if (text !== null && !oneLine && (text.includes("\n") || text.includes("\r"))) {
       text = null;
     }
+    const spliced = text !== null;
     if (text === null) text = JSON.stringify(record);
 
     const logType = logTypeOf(record, this.#insightFile);
     const id = rowId(this.#prefix, index);
     const fields = ',"p_log_type":"' + logType + '","p_row_id":"' + id + '","p_event_time":"' +
       formatted + '"' + this.#tail + found;
+    if (spliced) this.splicedFields = fields;
     const name = record.eventName;
     const source = record.eventSource;
     return {

@@ -183,7 +183,11 @@ export async function* decodeOnThread(
       if (msg.type === "batch") {
         yield {
           ...msg.batch,
-          lake: msg.lake.map((p) => ({ ...p, data: new Uint8Array(p.data) })),
+          lake: msg.lake.map((p) => ({
+            logType: p.logType,
+            hourStart: p.hourStart,
+            data: new Uint8Array(p.data, 0, p.length),
+          })),
         };
         thread.post({ op: "ack", s });
         continue;

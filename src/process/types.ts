@@ -3,6 +3,8 @@
  * @module
  */
 
+import type { EncodedLines } from "../lake/lines.ts";
+
 /** One source object: a CloudTrail file in S3 or on local disk. */
 export interface SourceObjectRef {
   /** Stable identity: `s3://bucket/key` or `file:///absolute/path`. Drives p_row_id and lake names. */
@@ -52,6 +54,8 @@ export interface BadRecord {
 export interface DecodedBatch {
   events: NormalizedEvent[];
   bad: BadRecord[];
+  /** The events' lake lines, as encodeLakeLines() of lake/lines.ts would encode them. */
+  lake: EncodedLines[];
 }
 
 /** What an object turned out to be. */

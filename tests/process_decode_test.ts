@@ -585,3 +585,22 @@ Deno.test("decodeObject() lake lines are byte for byte those of the events' JSON
     }
   }
 });
+
+Deno.test("decodeObject() lake buffers follow each batch, not the largest record seen", async () => {
+  const huge = makeRecord(0, { requestParameters: { blob: "x".repeat(3_000_000) } });
+  const records = [huge, ...Array.from({ length: 300 }, (_, i) => makeRecord(i + 1))];
+  const gen = decodeObject(streamOf(bytes(recordsFile(records)), 65536), makeObject(), {
+    batchSize: 10,
+  });
+  let parts = 0;
+  for (let step = await gen.next(); !step.done; step = await gen.next()) {
+    for (const { data } of step.value.lake) {
+      parts++;
+      // Every view's buffer is its own, with bounded slack, so a batch of small records
+      // never keeps a buffer sized for the huge one alive downstream.
+      const bound = Math.max(data.byteLength * 1.5, data.byteLength + 64 * 1024);
+      assert.ok(data.buffer.byteLength <= bound, `${data.buffer.byteLength} > ${bound}`);
+    }
+  }
+  assert.equal(parts, 31);
+});

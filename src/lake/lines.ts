@@ -93,13 +93,20 @@ export class LakeLineBuilder {
   /** The lines added since the last call, by partition in order of first appearance. */
   take(): EncodedLines[] {
     const out: EncodedLines[] = [];
+    let longest = 0;
     for (const g of this.#groups.values()) {
-      // An exact-size buffer of its own, so it can be transferred to another thread.
-      // A view of a buffer of its own (transferable to another thread), not a copy.
-      out.push({ logType: g.logType, hourStart: g.hourStart, data: g.buf.subarray(0, g.len) });
-      // The next batch's lines are about as long: start there, not at the minimum.
-      this.#capacity = Math.max(this.#capacity, g.len + (g.len >> 2));
+      // A view of a buffer of its own (transferable to another thread), not a copy, unless
+      // most of the buffer would be slack: a view keeps the whole buffer alive downstream.
+      const slack = g.buf.length - g.len;
+      const data = slack > Math.max(g.len >> 1, GROUP_CAPACITY)
+        ? g.buf.slice(0, g.len)
+        : g.buf.subarray(0, g.len);
+      out.push({ logType: g.logType, hourStart: g.hourStart, data });
+      longest = Math.max(longest, g.len);
     }
+    // The next batch's lines are about as long as this one's: start there, not at the
+    // minimum. Following the last batch (not the largest ever) forgets one huge record.
+    if (longest > 0) this.#capacity = Math.max(GROUP_CAPACITY, longest + (longest >> 2));
     this.#groups.clear();
     this.#last = null;
     return out;

@@ -101,3 +101,20 @@ Deno.test("iota process exits 2 with one line when start-up fails after Python h
     await dir.cleanup();
   }
 });
+
+Deno.test("iota process names the rule engine when Python cannot be started", async () => {
+  const dir = await tempDir();
+  try {
+    const r = await runIota(
+      ["process", FIXTURES, "--state", `${dir.path}/iota.db`, "--lake", `${dir.path}/lake`],
+      { env: { IOTA_PYTHON: `${dir.path}/no-such-python3` } },
+    );
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stderr.trim(),
+      /^iota error: Cannot start the Python rule engine: Failed to spawn '.*no-such-python3': No such file or directory/,
+    );
+  } finally {
+    await dir.cleanup();
+  }
+});

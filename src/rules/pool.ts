@@ -105,12 +105,12 @@ export class RuleEngine {
   ): Promise<RuleEngine> {
     const enabled = set.rules.filter((r) => r.enabled);
     const loadRequest = buildLoadRequest(enabled, set, options.statePath);
-    const slots: Slot[] = (spawned ?? []).map((worker) => ({ worker, busy: false }));
+    const slots: Slot[] = (spawned ?? spawnRuleWorkers(options)).map((worker) => ({
+      worker,
+      busy: false,
+    }));
     let outcomes: WireLoadedRule[] = [];
     try {
-      if (slots.length === 0) {
-        for (const worker of spawnRuleWorkers(options)) slots.push({ worker, busy: false });
-      }
       const responses = await Promise.all(
         slots.map((s) => s.worker.request<{ rules: WireLoadedRule[] }>(loadRequest)),
       );
@@ -391,10 +391,18 @@ export function spawnRuleWorkers(
   options: Pick<RuleEngineOptions, "workers" | "cwd">,
 ): PythonWorker[] {
   const count = Math.max(1, options.workers ?? 1);
-  return Array.from(
-    { length: count },
-    (_, i) => new PythonWorker({ cwd: options.cwd, label: `worker ${i + 1}` }),
-  );
+  const workers: PythonWorker[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      workers.push(new PythonWorker({ cwd: options.cwd, label: `worker ${i + 1}` }));
+    }
+  } catch (err) {
+    for (const w of workers) void w.close(0);
+    throw new Error(
+      `Cannot start the Python rule engine: ${err instanceof Error ? err.message : err}`,
+    );
+  }
+  return workers;
 }
 
 /** The `load` request for `rules`, with the helpers and data models of `set`. */

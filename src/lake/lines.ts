@@ -1,7 +1,8 @@
 /**
  * Lake line encoding: a batch of events grouped by lake partition (log type
- * and hour) as UTF-8 JSON lines, ready to gzip. Shared by the lake writers and
- * the decode threads, which encode on their own thread and hand the bytes over.
+ * and hour) as UTF-8 JSON lines, ready to gzip. decodeObject() builds them as
+ * it decodes (on a decode thread, which hands the bytes over); the lake
+ * writers' write() encodes events given to it whole.
  * @module
  */
 import type { LogType, NormalizedEvent } from "../process/types.ts";
@@ -24,23 +25,9 @@ const encoder = new TextEncoder();
  * order inside each partition, and encodes each group's lines.
  */
 export function encodeLakeLines(events: readonly NormalizedEvent[]): EncodedLines[] {
-  const groups = new Map<string, { logType: LogType; hourStart: number; lines: string[] }>();
-  for (const ev of events) {
-    const hourStart = Math.floor(ev.eventTime / HOUR_MS) * HOUR_MS;
-    const key = ev.logType + "|" + hourStart;
-    let g = groups.get(key);
-    if (g === undefined) groups.set(key, g = { logType: ev.logType, hourStart, lines: [] });
-    g.lines.push(ev.json);
-  }
-  const out: EncodedLines[] = [];
-  for (const g of groups.values()) {
-    out.push({
-      logType: g.logType,
-      hourStart: g.hourStart,
-      data: encoder.encode(g.lines.join("\n") + "\n"),
-    });
-  }
-  return out;
+  const lines = new LakeLineBuilder();
+  for (const ev of events) lines.addText(ev.logType, ev.eventTime, ev.json);
+  return lines.take();
 }
 
 interface LineGroup {
@@ -54,8 +41,8 @@ const GROUP_CAPACITY = 64 * 1024;
 const NEWLINE = 0x0a;
 
 /**
- * Builds a batch's lake lines as it is decoded, with the grouping of
- * {@link encodeLakeLines}. A record whose line is its own bytes plus the p_
+ * Builds a batch's lake lines as it is decoded, grouped by partition in order
+ * of first appearance. A record whose line is its own bytes plus the p_
  * fields is copied byte for byte, so only the p_ fields are encoded: turning
  * every whole line back into UTF-8 was a fifth of decoding.
  */

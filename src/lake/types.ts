@@ -11,8 +11,8 @@ export interface LakeObjectWriter {
   /** Appends a batch of events. */
   write(events: readonly NormalizedEvent[]): Promise<void>;
   /**
-   * Appends lines already grouped and encoded by {@link encodeLakeLines} (by a
-   * decode thread); the same as write() of the events they came from. Takes
+   * Appends lines already grouped and encoded (the `lake` of a decoded batch);
+   * the same as write() of the events they came from. Takes
    * ownership of the bytes (they may be transferred to another thread).
    */
   writeEncoded(parts: readonly EncodedLines[]): Promise<void>;

@@ -102,27 +102,16 @@ export async function* walkAnalysisFiles(dir: string): AsyncGenerator<string> {
  * `Tests:` line, a document marker) keeps the text whole.
  */
 export function withoutTestsBlock(text: string): string {
-  const start = text.startsWith("Tests:") ? 0 : text.indexOf("\nTests:") + 1;
-  if (start <= 0 && !text.startsWith("Tests:")) return text;
-  if (text.indexOf("\nTests:", start + 1) >= 0) return text;
-  let end = text.length;
-  const lineEnd = /\n/g;
-  lineEnd.lastIndex = start;
-  for (let m = lineEnd.exec(text); m !== null; m = lineEnd.exec(text)) {
-    const next = text.charCodeAt(m.index + 1);
-    if (text.startsWith("---", m.index + 1) || text.startsWith("...", m.index + 1)) return text;
-    if (isKeyStart(next)) {
-      end = m.index + 1;
-      break;
-    }
-  }
-  return text.slice(0, start) + text.slice(end);
-}
-
-/** A letter, digit, `_` or a quote: the first character of a top-level key. */
-function isKeyStart(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 ||
-    c === 34 || c === 39;
+  const found = [...text.matchAll(/^Tests:/gm)];
+  if (found.length !== 1) return text;
+  const start = found[0].index;
+  // The next line that starts a top-level key (a letter, digit, `_` or quote) or a document.
+  const next = /\n(?:---|\.\.\.|[A-Za-z0-9_"'])/g;
+  next.lastIndex = start;
+  const m = next.exec(text);
+  if (m === null) return text.slice(0, start);
+  if (m[0] === "\n---" || m[0] === "\n...") return text;
+  return text.slice(0, start) + text.slice(m.index + 1);
 }
 
 function loadAnalysisFile(
